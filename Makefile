@@ -1,0 +1,44 @@
+# Settle: `make run` starts the demo on SQLite; `make test` runs the whole suite on PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
+
+.PHONY: install run serve worker test lint format bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install  ## set up, migrate, seed the demo and serve app + worker on http://$(HOST):$(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo
+	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app and worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py db_worker --interval 1 & \
+	  $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+worker: install
+	$(BIN)/python manage.py db_worker
+
+test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
+	@scripts/run-tests $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles .pytest_cache

@@ -1,0 +1,52 @@
+"""Row locks in one global order, so concurrent money operations never deadlock.
+
+Order: invoices, then advance invoices, then credit notes, then customers,
+then payments (by id within a kind). Every service that moves money calls
+`lock_rows` once, at the start of its transaction, with everything it will
+touch; the rows come back freshly read.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+
+
+def lock_timeout() -> None:
+    """Bound how long we wait for a row lock (PostgreSQL), so a stuck writer cannot pile up."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {int(settings.SETTLE_LOCK_TIMEOUT_MS)}")
+
+
+def lock_rows(*groups):
+    """Lock `(queryset_or_model, ids)` groups in the order given and return `{id: row}` per group.
+
+    Callers pass groups in the global order above; ids inside a group are sorted
+    here. Must run inside `transaction.atomic()`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_rows() must run inside transaction.atomic()")
+    results = []
+    for source, ids in groups:
+        wanted = sorted({i for i in ids if i})
+        manager = getattr(source, "_base_manager", None)
+        queryset = manager.all() if manager is not None else source
+        rows = (
+            {
+                row.pk: row
+                for row in queryset.select_for_update().filter(pk__in=wanted).order_by("pk")
+            }
+            if wanted
+            else {}
+        )
+        results.append(rows)
+    return results
+
+
+@contextmanager
+def money_transaction():
+    """`transaction.atomic()` with a bounded lock wait: the frame of every money service."""
+    with transaction.atomic():
+        lock_timeout()
+        yield

@@ -1,0 +1,236 @@
+"""The shared kernel's tables: tenants, customers, the balance ledger, audit, API keys."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from billing.ids import PublicIdField
+from billing.money import CURRENCY_CHOICES, MONEY_FIELD
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a row of an append-only table."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once: saving an existing row or deleting one is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+
+
+class Entity(models.Model):
+    """A business that issues invoices: the tenant every other row belongs to."""
+
+    id = PublicIdField("ent")
+    name = models.CharField(max_length=200)
+    default_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="EntityMembership", related_name="entities"
+    )
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntityMembership(models.Model):
+    """A staff user's access to one entity (admin scoping)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "user"], name="uniq_entity_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.entity}"
+
+
+class Customer(models.Model):
+    """Who is billed. `balance` (in `currency`) caches the sum of the balance ledger.
+
+    A positive balance is credit the customer holds with us; it never goes
+    below zero. `user` is the member who may sign in to the portal.
+    """
+
+    id = PublicIdField("cus")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="customers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    # Money balance, major units of `currency`; cache of Σ BalanceTransaction.amount.
+    balance = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    gateway_customer_id = models.CharField(max_length=100, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["entity", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="customer_balance_not_negative"
+            ),
+        ]
+        permissions = [("adjust_balance", "Can adjust a customer's money balance")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BalanceTransaction(AppendOnlyModel):
+    """One movement of a customer's money balance (append-only ledger).
+
+    `amount` is signed, in the customer's currency: positive adds credit,
+    negative uses it. Links are plain ids because the documents live in apps
+    that depend on this one.
+    """
+
+    class Kind(models.TextChoices):
+        ADJUSTMENT = "adjustment", "Manual adjustment"
+        OVERPAYMENT = "overpayment", "Overpayment moved to balance"
+        CREDIT_NOTE = "credit_note", "Credit note credited"
+        INVOICE_APPLICATION = "invoice_application", "Applied to an invoice"
+        APPLICATION_REVERSAL = "application_reversal", "Application reversed"
+        REFUND = "refund", "Refunded to balance"
+
+    id = PublicIdField("cbt")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="balance_transactions"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    amount = models.DecimalField(**MONEY_FIELD)  # signed, major units of `currency`
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    balance_after = models.DecimalField(**MONEY_FIELD)
+    reason = models.TextField(blank=True)
+    invoice_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    credit_note_id = models.CharField(max_length=40, blank=True, default="")
+    payment_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    refund_id = models.CharField(max_length=40, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="balance_txn_amount_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.get_kind_display()})"
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to money, from where, with before/after snapshots. Never edited."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin"
+        API = "api"
+        PORTAL = "portal"
+        WEBHOOK = "webhook"
+        TASK = "task"
+        SYSTEM = "system"
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_api_key_id = models.CharField(max_length=40, blank=True, default="")
+    actor_label = models.CharField(max_length=200, blank=True, default="")
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=40)
+    invoice_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    customer_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_id}"
+
+
+class DocumentSequence(models.Model):
+    """The next number of a document series, locked when a document is issued (gapless)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    series = models.CharField(max_length=32)
+    next_value = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "series"], name="uniq_document_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} → {self.next_value}"
+
+
+class ApiKey(models.Model):
+    """A secret for the REST API. Only its SHA-256 digest is stored; the key is shown once."""
+
+    id = PublicIdField("key")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="First characters, to recognise the key.")
+    digest = models.CharField(max_length=64, unique=True)
+    entities = models.ManyToManyField(Entity, related_name="api_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

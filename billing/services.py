@@ -1,0 +1,160 @@
+"""Writes of the shared kernel: entities, customers, API keys, numbering, the balance ledger."""
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from billing.actors import Actor
+from billing.audit import audit_record
+from billing.errors import LimitExceeded, ValidationError
+from billing.locking import lock_rows, money_transaction
+from billing.models import ApiKey, BalanceTransaction, Customer, DocumentSequence, Entity
+from billing.money import ZERO, check_amount, validate_currency
+
+API_KEY_PREFIX = "sk_settle_"
+
+
+def entity_create(*, name: str, currency: str = "EUR") -> Entity:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("An entity needs a name.", param="name")
+    return Entity.objects.create(name=name[:200], default_currency=validate_currency(currency))
+
+
+def customer_create(
+    *,
+    entity: Entity,
+    name: str,
+    email: str = "",
+    currency: str | None = None,
+    user=None,
+    metadata: dict | None = None,
+) -> Customer:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("A customer needs a name.", param="name")
+    return Customer.objects.create(
+        entity=entity,
+        name=name[:200],
+        email=email or "",
+        currency=validate_currency(currency or entity.default_currency),
+        user=user,
+        metadata=metadata or {},
+    )
+
+
+def api_key_digest(raw_key: str) -> str:
+    """Keys carry 256 bits of entropy, so a plain SHA-256 is the right hash (no stretching)."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(*, name: str, entities: list[Entity]) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored nor shown again."""
+    if not entities:
+        raise ValidationError("An API key must be bound to at least one entity.", param="entity")
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(name=name, prefix=raw[:14], digest=api_key_digest(raw))
+    key.entities.set(entities)
+    return key, raw
+
+
+def sequence_next(*, entity_id: str, series: str) -> int:
+    """Take the next number of a series under a row lock: gapless because it rolls back with us."""
+    sequence, _ = DocumentSequence.objects.get_or_create(entity_id=entity_id, series=series)
+    sequence = DocumentSequence.objects.select_for_update().get(pk=sequence.pk)
+    value = sequence.next_value
+    DocumentSequence.objects.filter(pk=sequence.pk).update(next_value=F("next_value") + 1)
+    return value
+
+
+# --- the customer's money balance -------------------------------------------------------------
+
+
+def balance_post(
+    *,
+    customer: Customer,
+    amount: Decimal,
+    kind: str,
+    actor: Actor,
+    reason: str = "",
+    invoice_id: str = "",
+    credit_note_id: str = "",
+    payment_id: str = "",
+    refund_id: str = "",
+) -> BalanceTransaction:
+    """Append one ledger row and refresh the cached balance.
+
+    The caller holds the customer's row lock (taken through `lock_rows`). Refuses
+    a movement that would take the balance below zero.
+    """
+    current = balance_sum(customer.pk)
+    after = current + amount
+    if after < 0:
+        raise LimitExceeded(
+            f"The customer's money balance is {current} {customer.currency}; "
+            f"it cannot cover {-amount}.",
+            code="insufficient_balance",
+            param="amount",
+        )
+    transaction_row = BalanceTransaction.objects.create(
+        entity_id=customer.entity_id,
+        customer=customer,
+        kind=kind,
+        amount=amount,
+        currency=customer.currency,
+        balance_after=after,
+        reason=reason,
+        invoice_id=invoice_id,
+        credit_note_id=credit_note_id,
+        payment_id=payment_id,
+        refund_id=refund_id,
+        created_by_id=actor.user_id,
+    )
+    customer.balance = after
+    customer.save(update_fields=["balance", "updated_at"])
+    return transaction_row
+
+
+def balance_sum(customer_id: str) -> Decimal:
+    total = BalanceTransaction.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))
+    return total["s"] or ZERO
+
+
+def balance_adjust(*, customer: Customer, amount, reason: str, actor: Actor) -> BalanceTransaction:
+    """Add (positive) or deduct (negative) credit by hand. A reason is required and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            "A balance adjustment needs a reason.", code="reason_required", param="reason"
+        )
+    amount = check_amount(amount, customer.currency, allow_negative=True)
+    with money_transaction():
+        (customers,) = lock_rows((Customer, [customer.pk]))
+        locked = customers[customer.pk]
+        before = locked.balance
+        row = balance_post(
+            customer=locked,
+            amount=amount,
+            kind=BalanceTransaction.Kind.ADJUSTMENT,
+            actor=actor,
+            reason=reason,
+        )
+        audit_record(
+            actor=actor,
+            entity_id=locked.entity_id,
+            action="balance.adjusted",
+            obj=row,
+            customer_id=locked.pk,
+            before={"balance": before},
+            after={"balance": locked.balance},
+            reason=reason,
+        )
+    customer.balance = locked.balance
+    return row
+
+
+def api_key_touch(key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())

@@ -1,0 +1,60 @@
+"""Validation of free-form input shared by every resource: metadata and short texts."""
+
+from billing.errors import ValidationError
+
+METADATA_MAX_KEYS = 50
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 250
+
+
+def clean_metadata(value, param: str = "metadata") -> dict:
+    """At most 50 keys of at most 40 characters, each value a string of at most 250."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError("metadata must be an object.", code="invalid_metadata", param=param)
+    if len(value) > METADATA_MAX_KEYS:
+        raise ValidationError(
+            f"metadata can have at most {METADATA_MAX_KEYS} keys ({len(value)} given).",
+            code="invalid_metadata",
+            param=param,
+        )
+    for key, item in value.items():
+        if not isinstance(key, str) or not key or len(key) > METADATA_MAX_KEY_LENGTH:
+            raise ValidationError(
+                f"metadata key {str(key)[:50]!r} must be 1 to {METADATA_MAX_KEY_LENGTH} characters.",
+                code="invalid_metadata",
+                param=f"{param}.{str(key)[:50]}",
+            )
+        if not isinstance(item, str):
+            raise ValidationError(
+                f"metadata value for {key!r} must be a string.",
+                code="invalid_metadata",
+                param=f"{param}.{key}",
+            )
+        if len(item) > METADATA_MAX_VALUE_LENGTH:
+            raise ValidationError(
+                f"metadata value for {key!r} is longer than {METADATA_MAX_VALUE_LENGTH} characters.",
+                code="invalid_metadata",
+                param=f"{param}.{key}",
+            )
+        if "\x00" in key or "\x00" in item:
+            raise ValidationError(
+                f"metadata {key!r} contains a NUL character.",
+                code="invalid_metadata",
+                param=f"{param}.{key}",
+            )
+    return dict(value)
+
+
+def clean_text(value, param: str, max_length: int) -> str | None:
+    """An optional text: None stays None, other values must be strings within the limit."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{param} must be a string.", param=param)
+    if len(value) > max_length:
+        raise ValidationError(f"{param} is longer than {max_length} characters.", param=param)
+    if "\x00" in value:
+        raise ValidationError(f"{param} contains a NUL character.", param=param)
+    return value

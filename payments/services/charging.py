@@ -1,0 +1,302 @@
+"""Charging a saved payment method through a gateway: reserve → call → settle.
+
+1. One short transaction locks the invoice, checks the amount against what
+   is due less charges already in flight, and writes a `pending` payment
+   that reserves the amount.
+2. The gateway is called with no lock held and an idempotency key derived
+   from the payment id, so a retry can never charge twice.
+3. A second transaction records the answer. If the process dies between 2
+   and 3, the webhook or the reconcile task settles the payment.
+"""
+
+import logging
+
+from django.db import transaction
+
+from billing.actors import Actor
+from billing.audit import audit_record, snapshot
+from billing.errors import InvalidState, NotFound, ValidationError
+from billing.locking import money_transaction
+from billing.models import Entity
+from billing.money import check_amount, from_minor_units, to_minor_units
+from payments.gateways import ChargeRequest, GatewayDeclined, GatewayTransientError, get_gateway
+from payments.models import (
+    PAYMENT_TRANSITIONS,
+    Payment,
+    PaymentStatus,
+    PaymentType,
+    SavedPaymentMethod,
+)
+from payments.services.documents import (
+    available_to_settle,
+    find_advance_invoice,
+    find_invoice,
+    lock_documents,
+    require_payable,
+    require_within,
+)
+
+logger = logging.getLogger(__name__)
+CHARGE_AUDIT_FIELDS = ["amount", "status", "gateway_reference", "failure_code", "failure_message"]
+
+
+def find_saved_method(entity: Entity, method_id: str, customer_id: str) -> SavedPaymentMethod:
+    method = SavedPaymentMethod.objects.filter(
+        pk=str(method_id or ""),
+        entity_id=entity.pk,
+        customer_id=customer_id,
+        detached_at__isnull=True,
+    ).first()
+    if method is None:
+        raise NotFound("No such saved payment method for this customer.", param="payment_method_id")
+    return method
+
+
+def payment_charge(
+    *,
+    entity: Entity,
+    actor: Actor,
+    payment_method_id: str,
+    invoice_id: str | None = None,
+    advance_invoice_id: str | None = None,
+    amount=None,
+    retry_of: Payment | None = None,
+    return_url: str = "",
+) -> Payment:
+    """Charge a customer's saved card for (part of) what is due on an invoice or advance.
+
+    Returns the payment in its resulting state: `succeeded`, `failed` (with the
+    decline reason), `requires_action` (authentication needed) or `pending`
+    (the gateway could not be reached; it will be reconciled).
+    Errors before any charge: NotFound, InvalidState, ValidationError, LimitExceeded.
+    """
+    if bool(invoice_id) == bool(advance_invoice_id):
+        raise ValidationError(
+            "Charge exactly one of an invoice or an advance invoice.",
+            code="document_required",
+            param="invoice_id",
+        )
+    document = (
+        find_invoice(entity, invoice_id)
+        if invoice_id
+        else find_advance_invoice(entity, advance_invoice_id)
+    )
+    method = find_saved_method(entity, payment_method_id, document.customer_id)
+    with money_transaction():
+        docs = lock_documents(invoice_id=invoice_id, advance_invoice_id=advance_invoice_id)
+        document = docs.primary
+        require_payable(document, "invoice_id" if invoice_id else "advance_invoice_id")
+        available = available_to_settle(document)
+        if amount is None:
+            if available <= 0:
+                raise InvalidState(
+                    "Nothing is due on this invoice.", code="nothing_due", param="amount"
+                )
+            amount = available
+        amount = check_amount(amount, document.currency)
+        require_within(
+            amount,
+            available,
+            "the amount due (less charges in progress)",
+            document.currency,
+            code="amount_exceeds_due",
+        )
+        to_minor_units(amount, document.currency)
+        payment = Payment(
+            entity_id=document.entity_id,
+            customer_id=document.customer_id,
+            invoice=docs.invoice,
+            advance_invoice=docs.advance_invoice,
+            type=PaymentType.CARD,
+            gateway=method.gateway,
+            status=PaymentStatus.PENDING,
+            amount=amount,
+            currency=document.currency,
+            saved_payment_method=method,
+            retry_of=retry_of,
+            created_by_id=actor.user_id,
+            reference=None,
+            note=None,
+        )
+        payment.save()
+        audit_record(
+            actor=actor,
+            entity_id=payment.entity_id,
+            action="payment.charge_started",
+            obj=payment,
+            invoice_id=document.pk,
+            customer_id=payment.customer_id,
+            after=snapshot(payment, CHARGE_AUDIT_FIELDS),
+        )
+    return charge_execute(payment=payment, actor=actor, return_url=return_url)
+
+
+def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
+    method = payment.saved_payment_method
+    return ChargeRequest(
+        amount_minor=to_minor_units(payment.amount, payment.currency),
+        currency=payment.currency,
+        payment_method_reference=method.gateway_reference if method else "",
+        customer_reference=payment.customer.gateway_customer_id,
+        idempotency_key=f"settle_{payment.pk}",
+        description=f"Invoice {getattr(payment.invoice or payment.advance_invoice, 'number', '')}",
+        metadata={
+            "settle_payment_id": payment.pk,
+            "settle_invoice_id": payment.invoice_id or payment.advance_invoice_id or "",
+        },
+        return_url=return_url,
+    )
+
+
+def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> Payment:
+    """Call the gateway for a pending payment (no lock held), then settle its answer."""
+    gateway = get_gateway(payment.gateway)
+    try:
+        result = gateway.charge(charge_request_for(payment, return_url))
+    except GatewayDeclined as declined:
+        return payment_settle_charge(
+            payment_id=payment.pk,
+            status=PaymentStatus.FAILED,
+            actor=actor,
+            reference=declined.reference,
+            failure_code=declined.code,
+            failure_message=declined.message,
+        )
+    except GatewayTransientError as error:
+        logger.warning("charge of %s left pending: %s", payment.pk, error)
+        from payments.tasks import reconcile_payment
+
+        transaction.on_commit(lambda: reconcile_payment.enqueue(payment.pk))
+        payment.refresh_from_db()
+        return payment
+    if from_minor_units(result.amount_minor, payment.currency) != payment.amount:
+        logger.error("gateway charged %s minor units for %s", result.amount_minor, payment.pk)
+    return payment_settle_charge(
+        payment_id=payment.pk,
+        status=result.status,
+        actor=actor,
+        reference=result.reference,
+        failure_code=result.failure_code,
+        failure_message=result.failure_message,
+        next_action_url=result.next_action_url,
+    )
+
+
+def payment_settle_charge(
+    *,
+    payment_id: str,
+    status: str,
+    actor: Actor,
+    reference: str | None = None,
+    failure_code: str = "",
+    failure_message: str = "",
+    next_action_url: str = "",
+) -> Payment:
+    """Record a gateway outcome for a charge, exactly once.
+
+    Safe under duplicates and out-of-order delivery: an outcome that is not an
+    allowed transition from the current status (e.g. `requires_action` after
+    `succeeded`) is ignored.
+    """
+    payment = Payment.objects.get(pk=payment_id)
+    with money_transaction():
+        docs = lock_documents(
+            invoice_id=payment.invoice_id,
+            advance_invoice_id=payment.advance_invoice_id,
+            payment_ids=[payment.pk],
+        )
+        locked = docs.payments[payment.pk]
+        if status == locked.status or status not in PAYMENT_TRANSITIONS[locked.status]:
+            return locked
+        before = snapshot(locked, CHARGE_AUDIT_FIELDS)
+        locked.status = status
+        locked.gateway_reference = reference or locked.gateway_reference
+        locked.failure_code = failure_code or ""
+        locked.failure_message = failure_message or ""
+        locked.next_action_url = next_action_url or ""
+        locked.save(
+            update_fields=[
+                "status",
+                "gateway_reference",
+                "failure_code",
+                "failure_message",
+                "next_action_url",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            entity_id=locked.entity_id,
+            action=f"payment.charge_{status}",
+            obj=locked,
+            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
+            customer_id=locked.customer_id,
+            before=before,
+            after=snapshot(locked, CHARGE_AUDIT_FIELDS),
+        )
+        if status == PaymentStatus.SUCCEEDED:
+            from payments.tasks import send_payment_receipt
+
+            transaction.on_commit(lambda: send_payment_receipt.enqueue(locked.pk))
+    return locked
+
+
+def payment_retry(
+    *, payment: Payment, actor: Actor, payment_method_id: str | None = None
+) -> Payment:
+    """Charge again after a failed attempt, for what is still due (at most the failed amount)."""
+    if payment.status != PaymentStatus.FAILED or not payment.is_gateway:
+        raise InvalidState("Only a failed charge can be retried.", code="payment_not_retryable")
+    document = payment.invoice or payment.advance_invoice
+    amount = min(payment.amount, available_to_settle(document))
+    if amount <= 0:
+        raise InvalidState("Nothing is due on this invoice any more.", code="nothing_due")
+    return payment_charge(
+        entity=payment.entity,
+        actor=actor,
+        payment_method_id=payment_method_id or payment.saved_payment_method_id,
+        invoice_id=payment.invoice_id,
+        advance_invoice_id=payment.advance_invoice_id,
+        amount=amount,
+        retry_of=payment,
+    )
+
+
+def payment_reconcile(*, payment: Payment, actor: Actor) -> Payment:
+    """Ask the gateway what became of a pending charge and settle it.
+
+    With a gateway reference we look it up; without one (we died before
+    storing it) we replay the charge with the same idempotency key, which the
+    gateway answers with the original outcome instead of charging again.
+    """
+    if (
+        payment.status not in (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION)
+        or not payment.is_gateway
+    ):
+        return payment
+    gateway = get_gateway(payment.gateway)
+    try:
+        if payment.gateway_reference:
+            result = gateway.retrieve_charge(payment.gateway_reference)
+        else:
+            result = gateway.charge(charge_request_for(payment))
+    except GatewayDeclined as declined:
+        return payment_settle_charge(
+            payment_id=payment.pk,
+            status=PaymentStatus.FAILED,
+            actor=actor,
+            reference=declined.reference,
+            failure_code=declined.code,
+            failure_message=declined.message,
+        )
+    except GatewayTransientError:
+        return payment
+    return payment_settle_charge(
+        payment_id=payment.pk,
+        status=result.status,
+        actor=actor,
+        reference=result.reference,
+        failure_code=result.failure_code,
+        failure_message=result.failure_message,
+        next_action_url=result.next_action_url,
+    )

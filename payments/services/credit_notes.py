@@ -1,0 +1,175 @@
+"""Issuing a credit note and, at once, sending its credit where it goes.
+
+Allocations (optional; when given they must add up to the credit note's total):
+- `invoice`: reduce what is due on the corrected invoice (a `credit_note` payment);
+- `customer_balance`: credit the customer's money balance;
+- `refund`: give money back from one of the invoice's payments (to the card
+  for a charged payment) — the credit is applied to the invoice and the
+  payment is refunded, so the invoice stays settled;
+- `outside`: the credit was paid out outside the app (cash, bank transfer…).
+Without allocations the credit note stays open until `credit_note` payments apply it.
+"""
+
+from decimal import Decimal
+
+from billing.actors import Actor
+from billing.errors import ValidationError
+from billing.locking import money_transaction
+from billing.models import Entity
+from billing.money import check_amount
+from invoices.models import CreditNote
+from invoices.services import credit_note_build
+from payments.models import EXTERNAL_TYPES, PaymentType, RefundDestination, RefundStatus
+from payments.services.documents import find_invoice, lock_documents
+from payments.services.recording import payment_record
+from payments.services.refunding import refund_execute, refund_reserve
+
+ALLOCATION_TYPES = ("invoice", "customer_balance", "refund", "outside")
+
+
+def _parse_allocations(allocations, currency: str) -> list[dict]:
+    if not isinstance(allocations, list | tuple) or not allocations:
+        raise ValidationError("allocations must be a non-empty list.", param="allocations")
+    parsed = []
+    for index, item in enumerate(allocations):
+        param = f"allocations[{index}]"
+        if not isinstance(item, dict) or item.get("type") not in ALLOCATION_TYPES:
+            raise ValidationError(
+                f"Each allocation needs a type: one of {', '.join(ALLOCATION_TYPES)}.",
+                code="invalid_allocation",
+                param=f"{param}.type",
+            )
+        amount = check_amount(item.get("amount"), currency, param=f"{param}.amount")
+        entry = {"type": item["type"], "amount": amount}
+        if item["type"] == "refund":
+            if not item.get("payment_id"):
+                raise ValidationError(
+                    "A refund allocation needs the payment_id to refund.",
+                    code="invalid_allocation",
+                    param=f"{param}.payment_id",
+                )
+            entry["payment_id"] = str(item["payment_id"])
+        if item["type"] == "outside":
+            method = item.get("payment_type", PaymentType.OTHER)
+            if method not in EXTERNAL_TYPES:
+                raise ValidationError(
+                    "payment_type must be an external payment type.",
+                    code="invalid_allocation",
+                    param=f"{param}.payment_type",
+                )
+            entry["payment_type"] = method
+        parsed.append(entry)
+    return parsed
+
+
+def credit_note_issue(
+    *,
+    entity: Entity,
+    invoice_id: str,
+    actor: Actor,
+    reason: str,
+    amount=None,
+    items=None,
+    lines=None,
+    date=None,
+    metadata: dict | None = None,
+    allocations=None,
+) -> CreditNote:
+    """Issue a credit note against an invoice and apply its allocations, all or nothing.
+
+    Gateway refunds among the allocations are reserved in the transaction and
+    sent to the gateway after it commits (no lock is held across the call).
+    """
+    invoice = find_invoice(entity, invoice_id)
+    parsed = _parse_allocations(allocations, invoice.currency) if allocations is not None else []
+    refund_payment_ids = [entry["payment_id"] for entry in parsed if entry["type"] == "refund"]
+    pending_refunds = []
+    with money_transaction():
+        docs = lock_documents(
+            invoice_id=invoice.pk, customer_id=invoice.customer_id, payment_ids=refund_payment_ids
+        )
+        credit_note = credit_note_build(
+            invoice=docs.invoice,
+            reason=reason,
+            actor=actor,
+            items=items,
+            amount=amount,
+            lines=lines,
+            date=date,
+            metadata=metadata,
+        )
+        if parsed:
+            allocated = sum((entry["amount"] for entry in parsed), Decimal("0"))
+            if allocated != credit_note.total:
+                raise ValidationError(
+                    f"The allocations add up to {allocated} but the credit note is "
+                    f"{credit_note.total} {credit_note.currency}.",
+                    code="allocations_mismatch",
+                    param="allocations",
+                )
+            for entry in parsed:
+                if entry["type"] == "refund":
+                    payment = docs.payments.get(entry["payment_id"])
+                    if payment is None or payment.invoice_id != invoice.pk:
+                        raise ValidationError(
+                            "The payment to refund is not on this invoice.",
+                            code="invalid_allocation",
+                            param="allocations",
+                        )
+            to_invoice = sum((e["amount"] for e in parsed if e["type"] == "invoice"), Decimal(0))
+            refunded = sum((e["amount"] for e in parsed if e["type"] == "refund"), Decimal(0))
+            if to_invoice:
+                payment_record(
+                    entity=entity,
+                    actor=actor,
+                    amount=to_invoice,
+                    type=PaymentType.CREDIT_NOTE,
+                    invoice_id=invoice.pk,
+                    credit_note_id=credit_note.pk,
+                    note=reason,
+                )
+            if refunded:
+                # The credit settles the invoice in place of the money handed back.
+                payment_record(
+                    entity=entity,
+                    actor=actor,
+                    amount=refunded,
+                    type=PaymentType.CREDIT_NOTE,
+                    invoice_id=invoice.pk,
+                    credit_note_id=credit_note.pk,
+                    note=reason,
+                    _allow_overpaying_application=True,
+                )
+            for entry in parsed:
+                if entry["type"] == "customer_balance":
+                    payment_record(
+                        entity=entity,
+                        actor=actor,
+                        amount=entry["amount"],
+                        type=PaymentType.CUSTOMER_BALANCE,
+                        credit_note_id=credit_note.pk,
+                        note=reason,
+                    )
+                elif entry["type"] == "outside":
+                    payment_record(
+                        entity=entity,
+                        actor=actor,
+                        amount=entry["amount"],
+                        type=entry["payment_type"],
+                        credit_note_id=credit_note.pk,
+                        note=reason,
+                    )
+                elif entry["type"] == "refund":
+                    refund = refund_reserve(
+                        payment=docs.payments[entry["payment_id"]],
+                        actor=actor,
+                        amount=entry["amount"],
+                        destination=RefundDestination.ORIGINAL,
+                        reason=reason,
+                    )
+                    if refund.status == RefundStatus.PENDING:
+                        pending_refunds.append(refund)
+        credit_note.refresh_from_db()
+    for refund in pending_refunds:
+        refund_execute(refund=refund, actor=actor)
+    return credit_note

@@ -1,0 +1,146 @@
+"""Finding and locking the documents a money operation touches, and the checks they share."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from billing.errors import CurrencyMismatch, InvalidState, LimitExceeded, NotFound, ValidationError
+from billing.locking import lock_rows
+from billing.models import Customer, Entity
+from billing.money import ZERO
+from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
+from payments.models import RESERVING_STATUSES, Payment, PaymentType
+
+
+@dataclass
+class LockedDocuments:
+    """Fresh, locked rows for one operation (any of them may be absent)."""
+
+    invoice: Invoice | None = None
+    advance_invoice: Invoice | None = None
+    credit_note: CreditNote | None = None
+    customer: Customer | None = None
+    payments: dict | None = None
+
+    @property
+    def primary(self):
+        return self.invoice or self.advance_invoice or self.credit_note
+
+
+def find_document(model, entity: Entity | str, document_id: str | None, param: str, **filters):
+    """The entity's document with that id, or a NotFound naming the parameter."""
+    if not document_id:
+        return None
+    entity_id = getattr(entity, "pk", entity)
+    row = model.objects.filter(pk=str(document_id), entity_id=entity_id, **filters).first()
+    if row is None:
+        raise NotFound(
+            f"No such {param.removesuffix('_id').replace('_', ' ')}: {document_id}", param=param
+        )
+    return row
+
+
+def find_invoice(entity, invoice_id, param="invoice_id") -> Invoice | None:
+    return find_document(Invoice, entity, invoice_id, param, kind=InvoiceKind.INVOICE)
+
+
+def find_advance_invoice(entity, advance_id, param="advance_invoice_id") -> Invoice | None:
+    return find_document(Invoice, entity, advance_id, param, kind=InvoiceKind.ADVANCE)
+
+
+def find_credit_note(entity, credit_note_id, param="credit_note_id") -> CreditNote | None:
+    return find_document(CreditNote, entity, credit_note_id, param)
+
+
+def lock_documents(
+    *,
+    invoice_id=None,
+    advance_invoice_id=None,
+    credit_note_id=None,
+    customer_id=None,
+    payment_ids=(),
+) -> LockedDocuments:
+    """Lock in the global order (invoice, advance, credit note, customer, payments)."""
+    invoices, advances, credit_notes, customers, payments = lock_rows(
+        (Invoice, [invoice_id]),
+        (Invoice, [advance_invoice_id]),
+        (CreditNote, [credit_note_id]),
+        (Customer, [customer_id]),
+        (Payment, list(payment_ids)),
+    )
+    return LockedDocuments(
+        invoice=invoices.get(invoice_id),
+        advance_invoice=advances.get(advance_invoice_id),
+        credit_note=credit_notes.get(credit_note_id),
+        customer=customers.get(customer_id),
+        payments=payments,
+    )
+
+
+def reserved_on(invoice: Invoice) -> Decimal:
+    """Gateway charges in flight (pending or awaiting authentication) on an invoice."""
+    field = "advance_invoice_id" if invoice.is_advance else "invoice_id"
+    queryset = Payment.objects.filter(
+        **{field: invoice.pk}, status__in=RESERVING_STATUSES, is_deleted=False
+    )
+    if invoice.is_advance:
+        queryset = queryset.exclude(type=PaymentType.ADVANCE)
+    return queryset.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def available_to_settle(invoice: Invoice) -> Decimal:
+    """What can still be charged or applied: amount due less charges in flight."""
+    return invoice.total_due - reserved_on(invoice)
+
+
+def require_payable(invoice: Invoice, param: str = "invoice_id") -> None:
+    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        raise InvalidState(
+            f"Invoice {invoice.number or invoice.pk} is {invoice.status}; "
+            "payments can only be recorded on issued invoices.",
+            code="invoice_not_payable",
+            param=param,
+        )
+
+
+def require_open_credit_note(credit_note: CreditNote) -> None:
+    if credit_note.status != CreditNoteStatus.ISSUED:
+        raise InvalidState(
+            f"Credit note {credit_note.number} is {credit_note.status}.",
+            code="credit_note_not_open",
+            param="credit_note_id",
+        )
+
+
+def require_same_party(primary, *others, param: str) -> None:
+    """Every document of one operation belongs to one customer and one currency."""
+    for other in others:
+        if other is None:
+            continue
+        if other.customer_id != primary.customer_id:
+            raise ValidationError(
+                "Both documents must belong to the same customer.",
+                code="customer_mismatch",
+                param=param,
+            )
+        if other.currency != primary.currency:
+            raise CurrencyMismatch(
+                f"Currencies differ ({primary.currency} and {other.currency}).", param=param
+            )
+
+
+def require_within(
+    amount: Decimal,
+    available: Decimal,
+    what: str,
+    currency: str,
+    param: str = "amount",
+    code: str = "amount_exceeds_available",
+) -> None:
+    if amount > available:
+        raise LimitExceeded(
+            f"The amount {amount} {currency} exceeds {what} ({max(available, ZERO)} {currency}).",
+            code=code,
+            param=param,
+        )

@@ -1,0 +1,128 @@
+"""The one recompute of every cached total, from rows. Idempotent: run it as often as you like.
+
+Callers hold the row locks of the documents (the services lock them first;
+the signal receivers lock them when called outside a service).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from billing.locking import lock_rows, money_transaction
+from billing.models import Customer
+from billing.money import MONEY_FIELD, ZERO
+from billing.services import balance_sum
+from invoices.models import CreditNote, Invoice
+from invoices.services import credit_note_apply_settlement, invoice_apply_settlement
+from payments.models import Payment, PaymentStatus, PaymentType, Refund, RefundStatus
+
+_NET = F("amount") - F("amount_refunded")
+_ZERO_MONEY = Value(ZERO, output_field=DecimalField(**MONEY_FIELD))
+
+
+def settled_payments():
+    """Payments whose money counts: succeeded and not deleted."""
+    return Payment.objects.filter(status=PaymentStatus.SUCCEEDED, is_deleted=False)
+
+
+@dataclass(frozen=True)
+class InvoiceFigures:
+    total_paid: Decimal
+    total_credited: Decimal
+    total_applied: Decimal
+
+
+def invoice_figures(invoice: Invoice) -> InvoiceFigures:
+    """What an invoice's totals should be, from its payment rows (one aggregate query)."""
+    if invoice.is_advance:
+        sums = (
+            settled_payments()
+            .filter(advance_invoice_id=invoice.pk)
+            .aggregate(
+                paid=Coalesce(Sum(_NET, filter=~Q(type=PaymentType.ADVANCE)), _ZERO_MONEY),
+                applied=Coalesce(Sum(_NET, filter=Q(type=PaymentType.ADVANCE)), _ZERO_MONEY),
+            )
+        )
+        return InvoiceFigures(sums["paid"], ZERO, sums["applied"])
+    sums = (
+        settled_payments()
+        .filter(invoice_id=invoice.pk)
+        .aggregate(
+            paid=Coalesce(Sum(_NET), _ZERO_MONEY),
+            credited=Coalesce(Sum(_NET, filter=Q(type=PaymentType.CREDIT_NOTE)), _ZERO_MONEY),
+        )
+    )
+    return InvoiceFigures(sums["paid"], sums["credited"], ZERO)
+
+
+def invoice_recompute(invoice: Invoice) -> bool:
+    figures = invoice_figures(invoice)
+    return invoice_apply_settlement(
+        invoice=invoice,
+        total_paid=figures.total_paid,
+        total_credited=figures.total_credited,
+        total_applied=figures.total_applied,
+    )
+
+
+def credit_note_figure(credit_note: CreditNote) -> Decimal:
+    return (
+        settled_payments()
+        .filter(credit_note_id=credit_note.pk)
+        .aggregate(applied=Coalesce(Sum(_NET), _ZERO_MONEY))["applied"]
+    )
+
+
+def credit_note_recompute(credit_note: CreditNote) -> bool:
+    return credit_note_apply_settlement(
+        credit_note=credit_note, total_applied=credit_note_figure(credit_note)
+    )
+
+
+def payment_refunded_figure(payment: Payment) -> Decimal:
+    return Refund.objects.filter(payment_id=payment.pk, status=RefundStatus.SUCCEEDED).aggregate(
+        s=Coalesce(Sum("amount"), _ZERO_MONEY)
+    )["s"]
+
+
+def payment_recompute_refunds(payment: Payment) -> bool:
+    """Refresh `amount_refunded` of a locked payment; its save recomputes its documents."""
+    refunded = payment_refunded_figure(payment)
+    if payment.amount_refunded == refunded:
+        return False
+    payment.amount_refunded = refunded
+    payment.save(update_fields=["amount_refunded", "updated_at"])
+    return True
+
+
+def payment_refunds_recompute(payment_id: str) -> bool:
+    """Lock a payment's documents, then the payment (global order), and refresh its refunds."""
+    with money_transaction():
+        payment = Payment.objects.get(pk=payment_id)
+        *_, payments = lock_rows(
+            (Invoice, [payment.invoice_id]),
+            (Invoice, [payment.advance_invoice_id]),
+            (CreditNote, [payment.credit_note_id]),
+            (Payment, [payment.pk]),
+        )
+        return payment_recompute_refunds(payments[payment.pk])
+
+
+def payment_documents_recompute(payment: Payment) -> None:
+    """Recompute every document a payment touches, under their row locks (global order)."""
+    with money_transaction():
+        invoices, advances, credit_notes = lock_rows(
+            (Invoice, [payment.invoice_id]),
+            (Invoice, [payment.advance_invoice_id]),
+            (CreditNote, [payment.credit_note_id]),
+        )
+        for document in (*invoices.values(), *advances.values()):
+            invoice_recompute(document)
+        for credit_note in credit_notes.values():
+            credit_note_recompute(credit_note)
+
+
+def customer_balance_drift(customer: Customer) -> Decimal:
+    return balance_sum(customer.pk) - customer.balance
