@@ -1,0 +1,238 @@
+"""Document actions that move money: issue, void, write off, charge, apply balance, move an
+overpayment, and credit notes. Each view validates input and calls one service."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from billing.api.base import ENTITY_HEADER, IDEMPOTENCY_HEADER, SettleAPIView, list_response
+from billing.api.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
+from billing.api.fields import MoneyField
+from billing.api.idempotency import idempotent
+from billing.api.listing import list_page
+from billing.api.serializers import StrictInputSerializer
+from invoices.api.serializers import (
+    AdvanceInvoiceSerializer,
+    CreditNoteSerializer,
+    InvoiceSerializer,
+)
+from invoices.api.specs import CREDIT_NOTE_LIST_SPEC
+from invoices.models import CreditNote, Invoice, InvoiceKind
+from payments.api.serializers import (
+    ChargeSerializer,
+    CreditNoteCreateSerializer,
+    PaymentSerializer,
+    RefundSerializer,
+    serialize_payment,
+)
+from payments.services import (
+    balance_apply,
+    credit_note_issue,
+    invoice_issue,
+    invoice_void,
+    invoice_write_off,
+    overpayment_move_to_balance,
+    payment_charge,
+)
+
+
+class IssueSerializer(StrictInputSerializer):
+    apply_balance = serializers.BooleanField(
+        default=True, help_text="Use the customer's positive money balance on it at once."
+    )
+
+
+class ReasonSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OptionalAmountSerializer(StrictInputSerializer):
+    amount = MoneyField(required=False, help_text="Default: as much as possible.")
+
+
+class DocumentActionView(SettleAPIView):
+    kind = InvoiceKind.INVOICE
+
+    def document(self, pk) -> Invoice:
+        noun = "invoice" if self.kind == InvoiceKind.INVOICE else "advance invoice"
+        return self.find(Invoice.objects.filter(kind=self.kind), pk, noun)
+
+    def present(self, invoice: Invoice) -> dict:
+        invoice = Invoice.objects.prefetch_related("lines").get(pk=invoice.pk)
+        serializer = AdvanceInvoiceSerializer if invoice.is_advance else InvoiceSerializer
+        return serializer(invoice).data
+
+    def read_input(self, serializer_class):
+        serializer = serializer_class(data=request_data(self.request))
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def request_data(request):
+    return request.data if request.data is not None else {}
+
+
+def _action_schema(name: str, summary: str, request, response=InvoiceSerializer, code=200):
+    return extend_schema(
+        operation_id=name,
+        summary=summary,
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=request,
+        responses={code: response, **ERROR_RESPONSES},
+    )
+
+
+class InvoiceIssueView(DocumentActionView):
+    @_action_schema(
+        "issue_invoice", "Issue a draft invoice (number it; apply the balance)", IssueSerializer
+    )
+    @idempotent()
+    def post(self, request, pk):
+        data = self.read_input(IssueSerializer)
+        invoice = invoice_issue(invoice=self.document(pk), actor=self.actor, **data)
+        return Response(self.present(invoice))
+
+
+class InvoiceVoidView(DocumentActionView):
+    @_action_schema("void_invoice", "Void an invoice with nothing settled", ReasonSerializer)
+    @idempotent()
+    def post(self, request, pk):
+        data = self.read_input(ReasonSerializer)
+        return Response(
+            self.present(invoice_void(invoice=self.document(pk), actor=self.actor, **data))
+        )
+
+
+class InvoiceWriteOffView(DocumentActionView):
+    @_action_schema("write_off_invoice", "Write off an invoice as uncollectible", ReasonSerializer)
+    @idempotent()
+    def post(self, request, pk):
+        data = self.read_input(ReasonSerializer)
+        return Response(
+            self.present(invoice_write_off(invoice=self.document(pk), actor=self.actor, **data))
+        )
+
+
+class InvoiceChargeView(DocumentActionView):
+    @_action_schema(
+        "charge_invoice",
+        "Charge a saved payment method for the amount due",
+        ChargeSerializer,
+        PaymentSerializer,
+        201,
+    )
+    @idempotent(atomic=False)
+    def post(self, request, pk):
+        data = self.read_input(ChargeSerializer)
+        document = self.document(pk)
+        target = {"advance_invoice_id" if document.is_advance else "invoice_id": document.pk}
+        payment = payment_charge(entity=self.entity, actor=self.actor, **target, **data)
+        return Response(serialize_payment(payment), status=status.HTTP_201_CREATED)
+
+
+class InvoiceApplyBalanceView(DocumentActionView):
+    @_action_schema(
+        "apply_balance_to_invoice",
+        "Use the customer's money balance on an invoice",
+        OptionalAmountSerializer,
+        PaymentSerializer,
+        201,
+    )
+    @idempotent()
+    def post(self, request, pk):
+        data = self.read_input(OptionalAmountSerializer)
+        payment = balance_apply(
+            entity=self.entity, invoice_id=self.document(pk).pk, actor=self.actor, **data
+        )
+        return Response(serialize_payment(payment), status=status.HTTP_201_CREATED)
+
+
+class InvoiceMoveOverpaymentView(DocumentActionView):
+    @_action_schema(
+        "move_invoice_overpayment",
+        "Move an overpayment to the customer's money balance",
+        OptionalAmountSerializer,
+        inline_serializer(
+            "OverpaymentMoved",
+            {"invoice": InvoiceSerializer(), "refunds": RefundSerializer(many=True)},
+        ),
+    )
+    @idempotent()
+    def post(self, request, pk):
+        data = self.read_input(OptionalAmountSerializer)
+        invoice = self.document(pk)
+        refunds = overpayment_move_to_balance(invoice=invoice, actor=self.actor, **data)
+        return Response(
+            {"invoice": self.present(invoice), "refunds": RefundSerializer(refunds, many=True).data}
+        )
+
+
+class AdvanceActionMixin:
+    kind = InvoiceKind.ADVANCE
+
+
+class AdvanceIssueView(AdvanceActionMixin, InvoiceIssueView):
+    pass
+
+
+class AdvanceVoidView(AdvanceActionMixin, InvoiceVoidView):
+    pass
+
+
+class AdvanceChargeView(AdvanceActionMixin, InvoiceChargeView):
+    pass
+
+
+def credit_notes_of(entity_id: str):
+    return CreditNote.objects.filter(entity_id=entity_id).prefetch_related("lines")
+
+
+class CreditNoteListView(SettleAPIView):
+    @extend_schema(
+        operation_id="list_credit_notes",
+        summary="List credit notes",
+        parameters=[ENTITY_HEADER, *LIST_PARAMETERS],
+        responses={200: list_envelope(CreditNoteSerializer), **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        page = list_page(
+            credit_notes_of(self.entity.pk), request.query_params, CREDIT_NOTE_LIST_SPEC
+        )
+        return list_response(page, lambda row: CreditNoteSerializer(row).data)
+
+    @extend_schema(
+        operation_id="create_credit_note",
+        summary="Issue a credit note",
+        description="Credit an issued invoice by `amount`, free `items`, or per invoice "
+        "`lines`, with a `reason`. Optional `allocations` send the credit at once: to the "
+        "invoice, the customer_balance, a refund of one of its payments, or outside the app; "
+        "they must add up to the credit note's total. Without them the credit note stays open "
+        "(total_remaining = total) until credit_note payments apply it.",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=CreditNoteCreateSerializer,
+        responses={201: CreditNoteSerializer, **ERROR_RESPONSES},
+    )
+    @idempotent(atomic=False)
+    def post(self, request):
+        serializer = CreditNoteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "lines" in data:
+            data["lines"] = [dict(line) for line in data["lines"]]
+        if "allocations" in data:
+            data["allocations"] = [dict(item) for item in data["allocations"]]
+        credit_note = credit_note_issue(entity=self.entity, actor=self.actor, **data)
+        credit_note = credit_notes_of(self.entity.pk).get(pk=credit_note.pk)
+        return Response(CreditNoteSerializer(credit_note).data, status=status.HTTP_201_CREATED)
+
+
+class CreditNoteDetailView(SettleAPIView):
+    @extend_schema(
+        operation_id="get_credit_note",
+        summary="Get credit note by ID",
+        parameters=[ENTITY_HEADER],
+        responses={200: CreditNoteSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, pk):
+        credit_note = self.find(credit_notes_of(self.entity.pk), pk, "credit note")
+        return Response(CreditNoteSerializer(credit_note).data)

@@ -1,0 +1,181 @@
+"""Payments, refunds and saved payment methods as the API shows and accepts them."""
+
+from rest_framework import serializers
+
+from billing.api.fields import MetadataField, MoneyField, TimestampField
+from billing.api.serializers import StrictInputSerializer
+from invoices.api.serializers import (
+    AdvanceInvoiceSerializer,
+    CreditNoteSerializer,
+    InvoiceSerializer,
+)
+from payments.models import (
+    EXTERNAL_TYPES,
+    PaymentStatus,
+    PaymentType,
+    RefundDestination,
+    RefundStatus,
+)
+from payments.services.credit_notes import ALLOCATION_TYPES
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    invoice_id = serializers.CharField(allow_null=True)
+    credit_note_id = serializers.CharField(allow_null=True)
+    advance_invoice_id = serializers.CharField(allow_null=True)
+    amount = MoneyField()
+    type = serializers.ChoiceField(choices=PaymentType.choices)
+    date = TimestampField(help_text="The payment date, at midnight UTC.")
+    reference = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    entity_id = serializers.CharField()
+    metadata = MetadataField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    amount_refunded = MoneyField()
+    gateway = serializers.CharField(allow_null=True, help_text="stripe or sandbox when charged.")
+    payment_method_id = serializers.CharField(source="saved_payment_method_id", allow_null=True)
+    failure_code = serializers.CharField(allow_null=True)
+    failure_message = serializers.CharField(allow_null=True)
+    next_action_url = serializers.CharField(allow_null=True)
+    disputed = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for field in ("gateway", "failure_code", "failure_message", "next_action_url"):
+            data[field] = data[field] or None
+        return data
+
+
+class PaymentWithIncludesSerializer(PaymentSerializer):
+    """A payment with the related documents asked for by `include`."""
+
+    Invoice = InvoiceSerializer(source="invoice", required=False, allow_null=True)
+    CreditNote = CreditNoteSerializer(source="credit_note", required=False, allow_null=True)
+    AdvanceInvoice = AdvanceInvoiceSerializer(
+        source="advance_invoice", required=False, allow_null=True
+    )
+
+
+PAYMENT_INCLUDES = {
+    "Invoice": "invoice",
+    "CreditNote": "credit_note",
+    "AdvanceInvoice": "advance_invoice",
+}
+
+
+def serialize_payment(payment, includes=()) -> dict:
+    data = PaymentSerializer(payment).data
+    serializers_by_name = {
+        "Invoice": InvoiceSerializer,
+        "CreditNote": CreditNoteSerializer,
+        "AdvanceInvoice": AdvanceInvoiceSerializer,
+    }
+    for name in includes:
+        related = getattr(payment, PAYMENT_INCLUDES[name])
+        data[name] = serializers_by_name[name](related).data if related is not None else None
+    return data
+
+
+class PaymentCreateSerializer(StrictInputSerializer):
+    amount = MoneyField()
+    type = serializers.ChoiceField(choices=PaymentType.choices)
+    date = serializers.CharField(
+        required=False, allow_null=True, help_text="Payment date in YYYY-MM-DD format"
+    )
+    invoice_id = serializers.CharField(required=False, allow_null=True)
+    credit_note_id = serializers.CharField(required=False, allow_null=True)
+    advance_invoice_id = serializers.CharField(required=False, allow_null=True)
+    reference = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=250
+    )
+    note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
+    metadata = MetadataField(
+        required=False,
+        help_text="Up to 50 keys; keys up to 40 characters; string values up to 250.",
+    )
+
+
+class PaymentUpdateSerializer(StrictInputSerializer):
+    amount = MoneyField(required=False)
+    type = serializers.ChoiceField(choices=[(t, t) for t in EXTERNAL_TYPES], required=False)
+    date = serializers.CharField(required=False, help_text="Payment date in YYYY-MM-DD format")
+    reference = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=250
+    )
+    note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
+    metadata = MetadataField(required=False)
+
+
+class RefundSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    payment_id = serializers.CharField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=RefundStatus.choices)
+    destination = serializers.ChoiceField(choices=RefundDestination.choices)
+    reason = serializers.CharField()
+    failure_message = serializers.CharField(allow_null=True)
+    entity_id = serializers.CharField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["failure_message"] = data["failure_message"] or None
+        return data
+
+
+class RefundCreateSerializer(StrictInputSerializer):
+    amount = MoneyField(required=False, help_text="Default: everything still refundable.")
+    destination = serializers.ChoiceField(
+        choices=RefundDestination.choices, default=RefundDestination.ORIGINAL
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class ChargeSerializer(StrictInputSerializer):
+    payment_method_id = serializers.CharField(help_text="A saved payment method (spm_…).")
+    amount = MoneyField(required=False, help_text="Default: the amount due.")
+
+
+class AllocationSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[(t, t) for t in ALLOCATION_TYPES])
+    amount = MoneyField()
+    payment_id = serializers.CharField(required=False, help_text="For type refund.")
+    payment_type = serializers.ChoiceField(
+        choices=[(t, t) for t in EXTERNAL_TYPES], required=False, help_text="For type outside."
+    )
+
+
+class CreditLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField()
+    quantity = MoneyField(required=False)
+    amount = MoneyField(required=False)
+
+
+class CreditNoteCreateSerializer(StrictInputSerializer):
+    invoice_id = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
+    amount = MoneyField(required=False, help_text="A single untaxed credit.")
+    items = serializers.ListField(child=serializers.DictField(), required=False)
+    lines = CreditLineSerializer(many=True, required=False)
+    date = serializers.DateField(required=False)
+    metadata = MetadataField(required=False)
+    allocations = AllocationSerializer(many=True, required=False)
+
+
+class SavedPaymentMethodSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    customer_id = serializers.CharField()
+    gateway = serializers.CharField()
+    brand = serializers.CharField()
+    last4 = serializers.CharField()
+    exp_month = serializers.IntegerField()
+    exp_year = serializers.IntegerField()
+    is_default = serializers.BooleanField()
+    label = serializers.CharField()
+    created_at = TimestampField()
