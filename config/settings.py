@@ -167,11 +167,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}},
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentTypeEnum": "payments.models.PaymentType",
+        "ExternalPaymentTypeEnum": "payments.models.EXTERNAL_TYPES",
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "RefundStatusEnum": "payments.models.RefundStatus",
+        "RefundDestinationEnum": "payments.models.RefundDestination",
+        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "AllocationTypeEnum": "payments.services.credit_notes.ALLOCATION_TYPES",
+        "BalanceTransactionKindEnum": "billing.models.BalanceTransaction.Kind",
     },
-    "SECURITY": [{"ApiKey": []}],
 }
 
 CACHES = {

@@ -1,5 +1,7 @@
 """OpenAPI pieces shared by every endpoint: the error format, list parameters, the envelope."""
 
+import functools
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -75,6 +77,7 @@ class PaginationSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+@functools.cache
 def list_envelope(item_serializer):
     return inline_serializer(
         name=f"{item_serializer.__name__.removesuffix('Serializer')}List",

@@ -1,7 +1,7 @@
 """Document actions that move money: issue, void, write off, charge, apply balance, move an
 overpayment, and credit notes. Each view validates input and calls one service."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -171,14 +171,34 @@ class AdvanceActionMixin:
     kind = InvoiceKind.ADVANCE
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="issue_advance_invoice",
+        summary="Issue a draft advance invoice",
+        responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+    )
+)
 class AdvanceIssueView(AdvanceActionMixin, InvoiceIssueView):
     pass
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="void_advance_invoice",
+        summary="Void an advance invoice with nothing paid",
+        responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+    )
+)
 class AdvanceVoidView(AdvanceActionMixin, InvoiceVoidView):
     pass
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="charge_advance_invoice",
+        summary="Charge a saved payment method for an advance",
+    )
+)
 class AdvanceChargeView(AdvanceActionMixin, InvoiceChargeView):
     pass
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from payments.api import customers, documents, views
+from payments.api import customers, documents, export, views
 
 urlpatterns = [
     path("payments", views.PaymentListView.as_view(), name="payment-list"),
+    path("payments/export", export.PaymentExportView.as_view(), name="payment-export"),
     path("payments/<str:pk>", views.PaymentDetailView.as_view(), name="payment-detail"),
     path("payments/<str:pk>/refunds", views.PaymentRefundsView.as_view(), name="payment-refunds"),
     path("refunds", views.RefundListView.as_view(), name="refund-list"),

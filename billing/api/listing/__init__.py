@@ -7,7 +7,7 @@ See `page` for the contract, `query` for the filter language and `cursor`
 for the cursor format.
 """
 
-from billing.api.listing.page import list_page
+from billing.api.listing.page import list_all, list_page
 from billing.api.listing.spec import Field, ListSpec, Page
 
-__all__ = ["Field", "ListSpec", "Page", "list_page"]
+__all__ = ["Field", "ListSpec", "Page", "list_all", "list_page"]

@@ -95,3 +95,14 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
             "has_more": has_more,
         },
     )
+
+
+def list_all(queryset, params: Mapping[str, str], spec: ListSpec):
+    """Every row `query` and `search` select, in `order_by` order: for exports, not pages."""
+    order = parse_order(params.get("order_by"), spec)
+    condition = parse_query(params.get("query") or "{}", spec) & parse_search(
+        params.get("search"), spec
+    )
+    return queryset.filter(condition).order_by(
+        *keyset.ordering(queryset.model, order, reverse=False)
+    )
