@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 
-.PHONY: install run serve worker test lint format bench clean
+.PHONY: install run worker test lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'

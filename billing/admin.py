@@ -1,0 +1,109 @@
+"""Admin pages of the shared kernel: entities, customers, API keys and the two ledgers."""
+
+from django.contrib import admin
+
+from billing.admin_scoping import (
+    ENTITY_FILTER,
+    EntityScopedAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+)
+from billing.models import (
+    ApiKey,
+    AuditEvent,
+    BalanceTransaction,
+    Customer,
+    Entity,
+    EntityMembership,
+)
+
+
+class EntityMembershipInline(admin.TabularInline):
+    model = EntityMembership
+    extra = 0
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Entity)
+class EntityAdmin(EntityScopedAdmin):
+    entity_lookup = "pk"
+    list_display = ["name", "id", "default_currency", "created_at"]
+    list_filter = ["default_currency"]
+    search_fields = ["name", "id"]
+    readonly_fields = ["id", "created_at"]
+    fields = ["id", "name", "default_currency", "created_at"]
+    inlines = [EntityMembershipInline]
+
+    def has_add_permission(self, request):
+        # A new tenant is created by a superuser (or `manage.py create_entity`).
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BalanceTransactionInline(ReadOnlyInline):
+    model = BalanceTransaction
+    fields = ["created_at", "kind", "amount", "balance_after", "reason", "invoice_id"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(EntityScopedAdmin):
+    list_display = ["name", "email", "entity", "currency", "balance", "user", "created_at"]
+    list_filter = [ENTITY_FILTER, "currency"]
+    search_fields = ["name", "email", "id"]
+    list_select_related = ["entity", "user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["id", "balance", "created_at", "updated_at"]
+    fields = [
+        "id",
+        "entity",
+        "name",
+        "email",
+        "currency",
+        "balance",
+        "user",
+        "gateway_customer_id",
+        "metadata",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [BalanceTransactionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["entity", "currency", "gateway_customer_id"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    """Keys are created with `manage.py create_api_key` (the secret is shown once, there)."""
+
+    entity_lookup = "entities"
+    list_display = ["name", "prefix", "id", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("entities", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["name", "prefix", "id"]
+    fields = ["id", "name", "prefix", "entities", "created_at", "last_used_at", "revoked_at"]
+
+
+@admin.register(BalanceTransaction)
+class BalanceTransactionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    list_display = ["created_at", "customer", "kind", "amount", "currency", "balance_after"]
+    list_filter = ["kind", "currency", ENTITY_FILTER]
+    search_fields = ["id", "customer__name", "customer__email", "reason", "invoice_id"]
+    list_select_related = ["customer"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    list_display = ["created_at", "action", "source", "actor_label", "object_type", "object_id"]
+    list_filter = ["source", "object_type", "action", ENTITY_FILTER]
+    search_fields = ["object_id", "invoice_id", "customer_id", "actor_label", "reason"]
+    date_hierarchy = "created_at"

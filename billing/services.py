@@ -156,5 +156,17 @@ def balance_adjust(*, customer: Customer, amount, reason: str, actor: Actor) -> 
     return row
 
 
-def api_key_touch(key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+def api_key_revoke(*, key: ApiKey, actor: Actor) -> ApiKey:
+    """Stop a key from authenticating, at once and for good (the row stays, for the audit)."""
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        for entity in key.entities.all():
+            audit_record(
+                actor=actor,
+                entity_id=entity.pk,
+                action="api_key.revoked",
+                obj=key,
+                after={"revoked_at": key.revoked_at},
+            )
+    return key

@@ -116,8 +116,10 @@ class SavedPaymentMethod(models.Model):
     class Meta:
         ordering = ["-is_default", "-created_at"]
         constraints = [
+            # Per customer: the sandbox's test tokens (pm_card_visa) are shared by everyone.
             models.UniqueConstraint(
-                fields=["gateway", "gateway_reference"], name="uniq_saved_method_reference"
+                fields=["customer", "gateway", "gateway_reference"],
+                name="uniq_saved_method_reference",
             ),
         ]
 

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from billing.actors import Actor
-from payments.models import Payment, PaymentStatus
+from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
 RECONCILE_AFTER = timedelta(minutes=2)
@@ -51,16 +51,41 @@ def reconcile_payment(payment_id: str) -> str:
 
 
 @task()
-def reconcile_pending_payments() -> int:
-    """Sweep: every gateway charge pending for longer than a grace period is reconciled."""
-    from payments.services import payment_reconcile
+def reconcile_refund(refund_id: str) -> str:
+    """Settle one gateway refund left pending by asking the gateway."""
+    from payments.services.refunding import refund_reconcile
 
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    if refund is None:
+        return "missing"
+    return refund_reconcile(refund=refund, actor=Actor.task("reconcile")).status
+
+
+@task()
+def reconcile_pending_payments() -> int:
+    """Sweep: every gateway charge or refund pending past a grace period is reconciled.
+
+    Run it from cron or a scheduler (`manage.py reconcile_payments`); it is
+    idempotent, so overlapping runs are harmless.
+    """
+    from payments.services import payment_reconcile
+    from payments.services.refunding import refund_reconcile
+
+    actor = Actor.task("reconcile")
     cutoff = timezone.now() - RECONCILE_AFTER
-    stuck = Payment.objects.filter(
+    count = 0
+    stuck_payments = Payment.objects.filter(
         status=PaymentStatus.PENDING, updated_at__lt=cutoff, is_deleted=False
     ).exclude(gateway="")
-    count = 0
-    for payment in stuck.iterator():
-        payment_reconcile(payment=payment, actor=Actor.task("reconcile"))
+    for payment in stuck_payments.iterator():
+        payment_reconcile(payment=payment, actor=actor)
+        count += 1
+    stuck_refunds = (
+        Refund.objects.filter(status=RefundStatus.PENDING, updated_at__lt=cutoff)
+        .exclude(payment__gateway="")
+        .select_related("payment")
+    )
+    for refund in stuck_refunds.iterator():
+        refund_reconcile(refund=refund, actor=actor)
         count += 1
     return count

@@ -26,6 +26,10 @@ def pytest_report_header(config):
 def _settle_test_settings(settings, request):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.SETTLE_DEFAULT_GATEWAY = "sandbox"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.fail(
             "This test needs PostgreSQL (real row locks) but the test database is "

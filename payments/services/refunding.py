@@ -8,6 +8,7 @@ lock held, and a second transaction settles it.
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 
 from billing.actors import Actor
@@ -28,7 +29,7 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
-from payments.services.documents import lock_documents, require_within
+from payments.services.documents import advance_unreserved, lock_documents, require_within
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
 
@@ -110,7 +111,7 @@ def refund_reserve(
     if locked.advance_invoice_id and locked.type != PaymentType.ADVANCE:
         require_within(
             amount,
-            docs.advance_invoice.available_to_apply,
+            advance_unreserved(docs.advance_invoice),
             "the advance's unapplied payments",
             locked.currency,
             code="advance_already_applied",
@@ -193,19 +194,59 @@ def refund_create(
 
 def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
     """Send a pending refund to the gateway (no lock held) and settle the answer."""
+    gateway = get_gateway(refund.payment.gateway)
+    request = refund_request_for(refund)
+    try:
+        result = gateway.refund(request)
+    except GatewayTransientError:
+        from payments.tasks import reconcile_refund
+
+        # Stays pending (its amount reserved); the reconcile task asks the gateway later.
+        transaction.on_commit(lambda: reconcile_refund.enqueue(refund.pk))
+        return refund
+    except GatewayDeclined as declined:
+        return refund_settle(
+            refund_id=refund.pk,
+            status=RefundStatus.FAILED,
+            actor=actor,
+            failure_message=declined.message,
+        )
+    return refund_settle(
+        refund_id=refund.pk,
+        status=result.status,
+        actor=actor,
+        reference=result.reference,
+        failure_message=result.failure_message,
+    )
+
+
+def refund_request_for(refund: Refund) -> RefundRequest:
     payment = refund.payment
-    gateway = get_gateway(payment.gateway)
-    request = RefundRequest(
+    return RefundRequest(
         charge_reference=payment.gateway_reference or "",
         amount_minor=to_minor_units(refund.amount, refund.currency),
         currency=refund.currency,
         idempotency_key=f"settle_{refund.pk}",
         metadata={"settle_refund_id": refund.pk, "settle_payment_id": payment.pk},
     )
+
+
+def refund_reconcile(*, refund: Refund, actor: Actor) -> Refund:
+    """Ask the gateway what became of a pending refund and settle it.
+
+    Without a gateway reference the refund call is replayed with the same
+    idempotency key: the gateway answers with the first outcome, never a second refund.
+    """
+    if refund.status != RefundStatus.PENDING or not refund.payment.is_gateway:
+        return refund
+    gateway = get_gateway(refund.payment.gateway)
     try:
-        result = gateway.refund(request)
+        if refund.gateway_reference:
+            result = gateway.retrieve_refund(refund.gateway_reference)
+        else:
+            result = gateway.refund(refund_request_for(refund))
     except GatewayTransientError:
-        return refund  # stays pending; the reconcile task asks the gateway later
+        return refund
     except GatewayDeclined as declined:
         return refund_settle(
             refund_id=refund.pk,
