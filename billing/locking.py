@@ -9,7 +9,11 @@ touch; the rows come back freshly read.
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+
+from billing.errors import Conflict
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
 
 
 def lock_timeout() -> None:
@@ -46,7 +50,18 @@ def lock_rows(*groups):
 
 @contextmanager
 def money_transaction():
-    """`transaction.atomic()` with a bounded lock wait: the frame of every money service."""
-    with transaction.atomic():
-        lock_timeout()
-        yield
+    """`transaction.atomic()` with a bounded lock wait: the frame of every money service.
+
+    A wait that runs out is someone else's long write on the same rows: after the
+    rollback it surfaces as `Conflict` (safe to retry), not as a database error.
+    """
+    try:
+        with transaction.atomic():
+            lock_timeout()
+            yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise Conflict(
+            "These documents are being changed by another operation; try again in a moment."
+        ) from error

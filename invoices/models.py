@@ -43,7 +43,12 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.PAID,
         InvoiceStatus.UNCOLLECTIBLE,
     },
-    InvoiceStatus.PAID: {InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID},
+    # Back to uncollectible when a refund reopens a written-off invoice.
+    InvoiceStatus.PAID: {
+        InvoiceStatus.ISSUED,
+        InvoiceStatus.PARTIALLY_PAID,
+        InvoiceStatus.UNCOLLECTIBLE,
+    },
     InvoiceStatus.UNCOLLECTIBLE: {
         InvoiceStatus.PAID,
         InvoiceStatus.PARTIALLY_PAID,

@@ -178,7 +178,8 @@ def invoice_apply_settlement(
     """Store recomputed figures on a locked invoice and derive its status. Returns whether it changed."""
     status = settlement_status(invoice, total_paid)
     _check_transition(invoice, status)
-    total_due = invoice.total - total_paid
+    # A void invoice asks for nothing, whatever was once paid and refunded on it.
+    total_due = ZERO if status == InvoiceStatus.VOID else invoice.total - total_paid
     new = {
         "total_paid": total_paid,
         "total_credited": total_credited,
@@ -200,6 +201,8 @@ def invoice_mark_void(*, invoice: Invoice, reason: str, actor: Actor) -> Invoice
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Voiding needs a reason.", code="reason_required", param="reason")
+    if invoice.status == InvoiceStatus.VOID:
+        raise InvalidState("This invoice is already void.", code="invalid_status_transition")
     _check_transition(invoice, InvoiceStatus.VOID)
     if invoice.total_paid != 0:
         raise InvalidState(
@@ -323,6 +326,11 @@ def _credit_lines_from_invoice_lines(invoice: Invoice, requested, currency: str)
                 raise LimitExceeded(
                     f"Line {line.name!r} is already credited.", param=f"{param}.quantity"
                 )
+        # The same line may appear twice in one request: both share what is left.
+        already[line.pk] = {
+            "quantity": credited["quantity"] + priced_line.quantity,
+            "amount": credited["amount"] + priced_line.amount,
+        }
         priced.append(priced_line)
         extra.append({"invoice_line": line})
     return priced, extra

@@ -78,3 +78,56 @@ def draft_invoice(customer=None, total="100.00", currency=None, kind="invoice", 
 def issued_invoice(customer=None, total="100.00", currency=None, apply_balance=True, **kwargs):
     invoice = draft_invoice(customer, total, currency, **kwargs)
     return invoice_issue(invoice=invoice, actor=SYSTEM, apply_balance=apply_balance)
+
+
+def issued_advance(customer=None, total="100.00", currency=None, **kwargs):
+    """An issued advance invoice (a prepayment request)."""
+    advance = draft_invoice(customer, total, currency, kind="advance", **kwargs)
+    return invoice_issue(invoice=advance, actor=SYSTEM)
+
+
+def invoice_with_items(customer, items, apply_balance=True, **kwargs):
+    """An issued invoice with the given items (`name`, `quantity`, `price`, `tax_rate`)."""
+    invoice = invoice_create(
+        entity=customer.entity, customer=customer, actor=SYSTEM, items=items, **kwargs
+    )
+    return invoice_issue(invoice=invoice, actor=SYSTEM, apply_balance=apply_balance)
+
+
+def record_payment(document, amount, type="cash", **kwargs):
+    """Record an external payment (or an application) through the service."""
+    from payments.services import payment_record
+
+    field = "advance_invoice_id" if getattr(document, "is_advance", False) else "invoice_id"
+    kwargs.setdefault(field, document.pk)
+    return payment_record(
+        entity=document.entity, actor=SYSTEM, amount=Decimal(str(amount)), type=type, **kwargs
+    )
+
+
+def charge_card(document, amount=None, card=None, **kwargs):
+    """Charge a sandbox card (default: the customer's `pm_card_visa`, saved on first use)."""
+    from payments.services import payment_charge
+
+    if card is None:
+        card = SavedPaymentMethod.objects.filter(
+            customer=document.customer, gateway_reference="pm_card_visa"
+        ).first() or SavedCardFactory(customer=document.customer)
+    field = "advance_invoice_id" if getattr(document, "is_advance", False) else "invoice_id"
+    return payment_charge(
+        entity=document.entity,
+        actor=SYSTEM,
+        payment_method_id=card.pk,
+        amount=None if amount is None else Decimal(str(amount)),
+        **{field: document.pk},
+        **kwargs,
+    )
+
+
+def give_balance(customer, amount, reason="Goodwill credit"):
+    """Credit a customer's money balance by a manual adjustment."""
+    from billing.services import balance_adjust
+
+    return balance_adjust(
+        customer=customer, amount=Decimal(str(amount)), reason=reason, actor=SYSTEM
+    )

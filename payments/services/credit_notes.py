@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from billing.actors import Actor
 from billing.errors import ValidationError
-from billing.locking import money_transaction
-from billing.models import Entity
+from billing.locking import lock_rows, money_transaction
+from billing.models import Customer, Entity
 from billing.money import check_amount
-from invoices.models import CreditNote
+from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_build
-from payments.models import EXTERNAL_TYPES, PaymentType, RefundDestination, RefundStatus
-from payments.services.documents import find_invoice, lock_documents
+from payments.models import EXTERNAL_TYPES, Payment, PaymentType, RefundDestination, RefundStatus
+from payments.services.documents import LockedDocuments, find_invoice
 from payments.services.recording import payment_record
 from payments.services.refunding import refund_execute, refund_reserve
 
@@ -83,11 +83,23 @@ def credit_note_issue(
     invoice = find_invoice(entity, invoice_id)
     parsed = _parse_allocations(allocations, invoice.currency) if allocations is not None else []
     refund_payment_ids = [entry["payment_id"] for entry in parsed if entry["type"] == "refund"]
+    # A refunded payment may also reference an advance or another credit note; refunding it
+    # locks them, so they are locked here, before the customer (document references never change).
+    refunded_documents = list(
+        Payment.objects.filter(pk__in=refund_payment_ids).values_list(
+            "advance_invoice_id", "credit_note_id"
+        )
+    )
     pending_refunds = []
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=invoice.pk, customer_id=invoice.customer_id, payment_ids=refund_payment_ids
+        invoices, _, _, _, payments = lock_rows(
+            (Invoice, [invoice.pk]),
+            (Invoice, [advance_id for advance_id, _ in refunded_documents]),
+            (CreditNote, [credit_note_id for _, credit_note_id in refunded_documents]),
+            (Customer, [invoice.customer_id]),
+            (Payment, refund_payment_ids),
         )
+        docs = LockedDocuments(invoice=invoices[invoice.pk], payments=payments)
         credit_note = credit_note_build(
             invoice=docs.invoice,
             reason=reason,

@@ -10,7 +10,7 @@ from billing.locking import lock_rows
 from billing.models import Customer, Entity
 from billing.money import ZERO
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
-from payments.models import RESERVING_STATUSES, Payment, PaymentType
+from payments.models import RESERVING_STATUSES, Payment, PaymentType, Refund, RefundStatus
 
 
 @dataclass
@@ -92,6 +92,21 @@ def reserved_on(invoice: Invoice) -> Decimal:
 def available_to_settle(invoice: Invoice) -> Decimal:
     """What can still be charged or applied: amount due less charges in flight."""
     return invoice.total_due - reserved_on(invoice)
+
+
+def advance_unreserved(advance: Invoice) -> Decimal:
+    """An advance's paid money not yet applied, less refunds of that money still in flight."""
+    in_flight = (
+        Refund.objects.filter(
+            payment__advance_invoice_id=advance.pk,
+            payment__is_deleted=False,
+            status=RefundStatus.PENDING,
+        )
+        .exclude(payment__type=PaymentType.ADVANCE)
+        .aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    return advance.available_to_apply - in_flight
 
 
 def require_payable(invoice: Invoice, param: str = "invoice_id") -> None:

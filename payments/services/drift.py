@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from billing.locking import lock_rows, money_transaction
 from billing.models import BalanceTransaction, Customer
+from billing.money import ZERO
 from billing.services import balance_sum
 from invoices.models import CreditNote, Invoice
 from payments.models import Payment
@@ -54,15 +55,10 @@ def find_drift() -> list[Drift]:
                         getattr(figures, field),
                     )
                 )
-        if invoice.status != "void" and invoice.total_due != invoice.total - invoice.total_paid:
+        expected_due = ZERO if invoice.status == "void" else invoice.total - invoice.total_paid
+        if invoice.total_due != expected_due:
             drifts.append(
-                Drift(
-                    invoice.kind,
-                    invoice.pk,
-                    "total_due",
-                    invoice.total_due,
-                    invoice.total - invoice.total_paid,
-                )
+                Drift(invoice.kind, invoice.pk, "total_due", invoice.total_due, expected_due)
             )
     for credit_note in CreditNote.objects.iterator():
         expected = credit_note_figure(credit_note)

@@ -5,7 +5,10 @@ the payments: applying the customer's balance at issue, and refusing to void
 an invoice with money on it.
 """
 
+from django.db.models import F, Q
+
 from billing.actors import Actor
+from billing.audit import audit_record, snapshot
 from billing.errors import InvalidState
 from billing.locking import money_transaction
 from billing.models import BalanceTransaction
@@ -14,6 +17,7 @@ from invoices.models import Invoice
 from invoices.services import invoice_finalize, invoice_mark_uncollectible, invoice_mark_void
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
 from payments.services.documents import lock_documents
+from payments.services.recording import PAYMENT_AUDIT_FIELDS
 
 
 def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
@@ -59,6 +63,15 @@ def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True)
                 payment_id=payment.pk,
                 reason=f"Applied to {locked.number}",
             )
+            audit_record(
+                actor=actor,
+                entity_id=payment.entity_id,
+                action="payment.recorded",
+                obj=payment,
+                invoice_id=locked.pk,
+                customer_id=customer.pk,
+                after=snapshot(payment, PAYMENT_AUDIT_FIELDS),
+            )
             locked.refresh_from_db()
     return locked
 
@@ -72,11 +85,15 @@ def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
         )
         locked = docs.primary
         field = "advance_invoice_id" if locked.is_advance else "invoice_id"
-        active = Payment.objects.filter(
-            **{field: locked.pk},
-            is_deleted=False,
-            status__in=[PaymentStatus.SUCCEEDED, *RESERVING_STATUSES],
-        ).exists()
+        # A fully refunded payment settles nothing; one in flight may still settle.
+        active = (
+            Payment.objects.filter(**{field: locked.pk}, is_deleted=False)
+            .filter(
+                Q(status=PaymentStatus.SUCCEEDED, amount__gt=F("amount_refunded"))
+                | Q(status__in=RESERVING_STATUSES)
+            )
+            .exists()
+        )
         if active:
             raise InvalidState(
                 "This invoice has payments; refund or delete them before voiding it.",

@@ -31,6 +31,7 @@ from payments.models import (
     RefundStatus,
 )
 from payments.services.documents import (
+    advance_unreserved,
     available_to_settle,
     find_advance_invoice,
     find_credit_note,
@@ -54,7 +55,6 @@ PAYMENT_AUDIT_FIELDS = [
     "is_deleted",
 ]
 MUTABLE_FIELDS = {"amount", "type", "date", "reference", "note", "metadata"}
-_UNSET = object()
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
@@ -126,6 +126,8 @@ def check_type_and_references(type_: str, *, invoice, credit_note, advance) -> N
 def _notify_receipt_after_commit(payment: Payment) -> None:
     if payment.status != PaymentStatus.SUCCEEDED or payment.type not in EXTERNAL_TYPES:
         return
+    if payment.invoice_id is None and payment.advance_invoice_id is None:
+        return  # credit paid out to the customer: nothing was received
     from payments.tasks import send_payment_receipt
 
     transaction.on_commit(lambda: send_payment_receipt.enqueue(payment.pk))
@@ -211,18 +213,19 @@ def payment_record(
         if type_ == PaymentType.ADVANCE:
             require_within(
                 amount,
-                advance.available_to_apply,
+                advance_unreserved(advance),
                 "the advance's unapplied payments",
                 currency,
                 code="amount_exceeds_advance",
             )
+        # Crediting the balance from a credit note must not mix currencies either.
+        if uses_balance and docs.customer.currency != currency:
+            raise CurrencyMismatch(
+                f"The customer's balance is in {docs.customer.currency}, the "
+                f"{'invoice' if invoice is not None else 'credit note'} in {currency}.",
+                param="invoice_id" if invoice is not None else "credit_note_id",
+            )
         if uses_balance and invoice is not None:
-            if docs.customer.currency != currency:
-                raise CurrencyMismatch(
-                    f"The customer's balance is in {docs.customer.currency}, the invoice in "
-                    f"{currency}.",
-                    param="invoice_id",
-                )
             require_within(
                 amount,
                 docs.customer.balance,
@@ -344,6 +347,11 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
                     raise InvalidState(
                         "Only a succeeded payment's amount can change.", param="amount"
                     )
+                # A void invoice keeps its (fully refunded) payments; no money moves onto it.
+                if docs.invoice is not None:
+                    require_payable(docs.invoice)
+                elif docs.advance_invoice is not None:
+                    require_payable(docs.advance_invoice, "advance_invoice_id")
                 if amount < _reserved_refunds(locked):
                     raise InvalidState(
                         f"The amount cannot go below what is refunded ({_reserved_refunds(locked)}).",
@@ -413,7 +421,7 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
             advance = docs.advance_invoice
             require_within(
                 -increase,
-                advance.available_to_apply,
+                advance_unreserved(advance),
                 "the advance's unapplied payments",
                 payment.currency,
                 code="advance_already_applied",
@@ -450,7 +458,7 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
     if payment.type == PaymentType.ADVANCE:
         require_within(
             increase,
-            docs.advance_invoice.available_to_apply,
+            advance_unreserved(docs.advance_invoice),
             "the advance's unapplied payments",
             currency,
             code="amount_exceeds_advance",

@@ -11,9 +11,7 @@ from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.locking import lock_rows, money_transaction
-from billing.models import Customer
 from billing.money import MONEY_FIELD, ZERO
-from billing.services import balance_sum
 from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_apply_settlement, invoice_apply_settlement
 from payments.models import Payment, PaymentStatus, PaymentType, Refund, RefundStatus
@@ -122,7 +120,3 @@ def payment_documents_recompute(payment: Payment) -> None:
             invoice_recompute(document)
         for credit_note in credit_notes.values():
             credit_note_recompute(credit_note)
-
-
-def customer_balance_drift(customer: Customer) -> Decimal:
-    return balance_sum(customer.pk) - customer.balance

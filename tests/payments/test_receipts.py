@@ -1,0 +1,135 @@
+"""Receipt e-mails: one per payment received, sent only after the payment committed."""
+
+from decimal import Decimal
+
+from django.core import mail
+
+from billing.errors import LimitExceeded
+from payments.services import credit_note_issue, payment_charge, payment_record
+from tests.asserts import refused
+from tests.factories import SYSTEM, CustomerFactory, SavedCardFactory, issued_invoice
+
+
+def record(invoice, amount, type="cash", **kwargs):
+    return payment_record(
+        entity=invoice.entity,
+        actor=SYSTEM,
+        amount=Decimal(amount),
+        type=type,
+        invoice_id=invoice.pk,
+        **kwargs,
+    )
+
+
+def test_recorded_payment_sends_one_receipt_after_commit(
+    customer, django_capture_on_commit_callbacks
+):
+    invoice = issued_invoice(customer, total="100.00")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        payment = record(invoice, "40.00", reference="BANK-1")
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+
+    (message,) = mail.outbox
+    assert message.to == [customer.email]
+    assert message.subject == f"Receipt: 40.00 EUR received by {customer.entity.name}"
+    assert invoice.number in message.body
+    assert "Still due:  60.00 EUR" in message.body
+    assert "Reference:  BANK-1" in message.body
+    assert payment.pk in message.body
+
+
+def test_receipt_is_sent_when_the_transaction_commits(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(invoice, "100.00")
+
+    assert len(mail.outbox) == 1
+    assert "Still due:  0.00 EUR" in mail.outbox[0].body
+
+
+def test_no_receipt_for_a_customer_without_email(db, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(email="")
+    invoice = issued_invoice(customer, total="100.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(invoice, "40.00")
+
+    assert mail.outbox == []
+
+
+def test_no_receipt_for_a_refused_payment(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        refused(LimitExceeded, "insufficient_balance"),
+    ):
+        record(invoice, "40.00", type="customer_balance")
+
+    assert mail.outbox == []
+
+
+def test_no_receipt_for_a_credit_note_application(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_note_issue(
+            entity=customer.entity,
+            invoice_id=invoice.pk,
+            actor=SYSTEM,
+            reason="Discount",
+            amount=Decimal("10.00"),
+            allocations=[{"type": "invoice", "amount": "10.00"}],
+        )
+
+    assert mail.outbox == []
+
+
+def test_no_receipt_for_credit_paid_out_to_the_customer(
+    customer, django_capture_on_commit_callbacks
+):
+    invoice = issued_invoice(customer, total="100.00")
+    record(invoice, "100.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_note_issue(
+            entity=customer.entity,
+            invoice_id=invoice.pk,
+            actor=SYSTEM,
+            reason="Discount",
+            amount=Decimal("10.00"),
+            allocations=[{"type": "outside", "amount": "10.00", "payment_type": "bank_transfer"}],
+        )
+
+    assert mail.outbox == []
+
+
+def test_successful_charge_sends_a_receipt(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+    card = SavedCardFactory(customer=customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_charge(
+            entity=customer.entity, actor=SYSTEM, payment_method_id=card.pk, invoice_id=invoice.pk
+        )
+
+    (message,) = mail.outbox
+    assert message.subject == f"Receipt: 100.00 EUR received by {customer.entity.name}"
+    assert "Visa •••• 4242" in message.body
+
+
+def test_declined_charge_sends_no_receipt(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+    card = SavedCardFactory(customer=customer, gateway_reference="pm_card_chargeDeclined")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_charge(
+            entity=customer.entity, actor=SYSTEM, payment_method_id=card.pk, invoice_id=invoice.pk
+        )
+
+    assert mail.outbox == []
