@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from billing.api.errors import api_not_found, server_error
@@ -11,7 +11,7 @@ api_v1 = [
     path("", include("billing.api.urls")),
     path("", include("invoices.api.urls")),
     path("", include("payments.api.urls")),
-    path("openapi.json", SpectacularAPIView.as_view(**PUBLIC), name="openapi-schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(**PUBLIC), name="openapi-schema"),
     path(
         "docs", SpectacularSwaggerView.as_view(url_name="openapi-schema", **PUBLIC), name="api-docs"
     ),

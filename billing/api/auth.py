@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from billing.actors import Actor
+from billing.api.ids import is_possible_id, shown_id
 from billing.errors import NotFound
 from billing.models import ApiKey, AuditEvent, Entity
 from billing.services import API_KEY_PREFIX, api_key_digest
@@ -60,12 +61,15 @@ def request_entity(request) -> Entity:
     if cached is not None:
         return cached
     key: ApiKey = request.auth
-    wanted = next((request.META[h] for h in ENTITY_HEADERS if request.META.get(h)), None)
+    wanted = next((request.META[h].strip() for h in ENTITY_HEADERS if request.META.get(h)), None)
     entities = key.entities.order_by("created_at", "id")
-    entity = entities.filter(pk=wanted.strip()).first() if wanted else entities.first()
+    if not wanted:
+        entity = entities.first()
+    else:
+        entity = entities.filter(pk=wanted).first() if is_possible_id(wanted) else None
     if entity is None:
         raise NotFound(
-            f"No such entity: {wanted}" if wanted else "This key has no entity.",
+            f"No such entity: {shown_id(wanted)}" if wanted else "This key has no entity.",
             param="x-entity-id",
         )
     request._settle_entity = entity

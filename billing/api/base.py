@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.api.auth import ApiKeyAuthentication, request_actor, request_entity
+from billing.api.ids import is_possible_id, shown_id
 from billing.api.throttling import ApiKeyRateThrottle
 from billing.errors import NotFound, ValidationError
 
@@ -43,9 +44,12 @@ class SettleAPIView(APIView):
 
     def find(self, queryset, pk, what: str):
         """The entity's object with that id, or a 404 (also for another entity's objects)."""
-        row = queryset.filter(entity_id=self.entity.pk, pk=str(pk)).first()
+        pk = str(pk)
+        row = (
+            queryset.filter(entity_id=self.entity.pk, pk=pk).first() if is_possible_id(pk) else None
+        )
         if row is None:
-            raise NotFound(f"No such {what}: {pk}", param="id")
+            raise NotFound(f"No such {what}: {shown_id(pk)}", param="id")
         return row
 
 

@@ -21,20 +21,33 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+# Errors are JSON on every endpoint, the CSV export included: the media type is explicit.
 ERROR_RESPONSES = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid request; nothing changed."),
-    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid API key."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object for this entity."),
-    409: OpenApiResponse(
+    (400, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="Invalid request; nothing changed."
+    ),
+    (401, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="Missing or invalid API key."
+    ),
+    (404, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="No such object for this entity."
+    ),
+    (409, "application/json"): OpenApiResponse(
         ErrorSerializer,
         description="The state does not allow it, or a "
         "concurrent request holds the same Idempotency-Key.",
     ),
-    429: OpenApiResponse(ErrorSerializer, description="Rate limited; see Retry-After."),
+    (429, "application/json"): OpenApiResponse(
+        ErrorSerializer, description="Rate limited; see Retry-After."
+    ),
 }
 
 LIST_PARAMETERS = [
-    OpenApiParameter("limit", int, description="Number of results (1–100). Default: 10"),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+        description="Number of results (1–100). Default: 10",
+    ),
     OpenApiParameter(
         "next_cursor",
         str,

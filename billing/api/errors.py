@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, DataError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
@@ -80,6 +80,18 @@ def api_exception_handler(exc, context):
             ),
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, DataError) and _sqlstate(exc) == NUMERIC_VALUE_OUT_OF_RANGE:
+        # A valid amount that takes a stored total past what the columns hold: the
+        # client's numbers, not our database, so a 400 instead of a retryable 503.
+        return Response(
+            error_body(
+                "invalid_request_error",
+                "amount_too_large",
+                "The amounts would take a total to 10^13 or more, beyond what can be "
+                "stored; nothing was changed.",
+            ),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DatabaseError):
         logger.exception("database error in API view")
         return Response(
@@ -94,8 +106,15 @@ def api_exception_handler(exc, context):
     return None
 
 
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+
+
+def _sqlstate(exc: DatabaseError) -> str | None:
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+
+
 def _is_lock_conflict(exc: OperationalError) -> bool:
-    sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+    sqlstate = _sqlstate(exc)
     # 55P03 lock_not_available, 40P01 deadlock_detected, 40001 serialization_failure
     return sqlstate in {"55P03", "40P01", "40001"} or "database is locked" in str(exc)
 

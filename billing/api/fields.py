@@ -1,22 +1,25 @@
-"""Serializer fields for our formats: exact money, and the reference's timestamps."""
+"""Serializer fields for our formats: exact money, currencies, dates, metadata, timestamps."""
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from billing.errors import ValidationError
+from billing.money import CURRENCY_EXPONENTS
+from billing.validation import METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, clean_metadata
 
 
 @extend_schema_field({"type": "number", "example": 1200})
 class MoneyField(serializers.Field):
     """A JSON number, read as `Decimal` by our parser. Strings and booleans are refused."""
 
-    default_error_messages = {"invalid": "Must be a JSON number, e.g. 12.50."}
+    default_error_messages = {"invalid_number": "Must be a JSON number, e.g. 12.50."}
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, Decimal | int):
-            self.fail("invalid")
+            self.fail("invalid_number")
         return Decimal(data)
 
     def to_representation(self, value):
@@ -30,7 +33,26 @@ def format_timestamp(value: datetime | date | None) -> str | None:
     if not isinstance(value, datetime):
         value = datetime.combine(value, time.min, tzinfo=UTC)
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # Not strftime: its %Y does not pad years before 1000 to four digits on every platform.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
+
+
+@extend_schema_field({"type": "string", "enum": sorted(CURRENCY_EXPONENTS), "example": "EUR"})
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code we support; the service checks it (and accepts lower case)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "date", "example": "2024-01-15"})
+class DateTextField(serializers.CharField):
+    """A date sent as `YYYY-MM-DD` (the service also takes the timestamps we render, and
+    checks it); documented as a date so clients and generated tests send one."""
 
 
 @extend_schema_field(
@@ -45,6 +67,48 @@ class TimestampField(serializers.Field):
         return format_timestamp(value)
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": METADATA_MAX_KEYS,
+        "additionalProperties": {"type": "string", "maxLength": METADATA_MAX_VALUE_LENGTH},
+        "example": {"source": "web_app"},
+    }
+)
 class MetadataField(serializers.JSONField):
-    """Custom key-value data: at most 50 keys, string values up to 250 characters."""
+    """Custom key-value data: at most 50 keys of at most 40 characters, string values up to 250.
+
+    Checked here for every resource, so a customer's or an invoice's metadata obeys the
+    same limits as a payment's; a refusal names the offending key (`param`: metadata.<key>).
+    """
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        try:
+            metadata = clean_metadata(data)
+        except ValidationError as error:
+            detail = serializers.ErrorDetail(error.message, code=error.code)
+            _, dot, key = (error.param or "").partition(".")
+            raise serializers.ValidationError({key: [detail]} if dot else [detail]) from None
+        # A lone surrogate can be neither stored in PostgreSQL's jsonb nor echoed back.
+        for key, value in metadata.items():
+            if not _is_unicode(key):
+                detail = serializers.ErrorDetail(
+                    f"metadata key {key!a} is not valid Unicode text.", code="invalid_metadata"
+                )
+                raise serializers.ValidationError([detail])
+            if not _is_unicode(value):
+                detail = serializers.ErrorDetail(
+                    f"metadata value for {key!r} is not valid Unicode text.",
+                    code="invalid_metadata",
+                )
+                raise serializers.ValidationError({key: [detail]})
+        return metadata
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

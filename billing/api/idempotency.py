@@ -90,9 +90,9 @@ def idempotent(atomic: bool = True):
             key = request.META.get(HEADER, "").strip()
             if not key:
                 return handler(view, request, *args, **kwargs)
-            if len(key) > 255:
+            if len(key) > 255 or not key.isprintable():
                 raise ValidationError(
-                    "Idempotency-Key is longer than 255 characters.",
+                    "Idempotency-Key must be at most 255 printable characters.",
                     code="invalid_idempotency_key",
                     param="Idempotency-Key",
                 )

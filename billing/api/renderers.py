@@ -8,11 +8,15 @@ class DecimalJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return simplejson.dumps(
-            data,
-            use_decimal=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
-            iterable_as_array=True,
-        ).encode("utf-8")
+        options = {
+            "use_decimal": True,
+            "separators": (",", ":"),
+            "default": str,
+            "iterable_as_array": True,
+        }
+        try:
+            return simplejson.dumps(data, ensure_ascii=False, **options).encode("utf-8")
+        except UnicodeEncodeError:
+            # Text echoed from a request (an unknown field's name, say) may hold a lone
+            # surrogate, which UTF-8 cannot carry; JSON's \\u escapes can.
+            return simplejson.dumps(data, ensure_ascii=True, **options).encode("ascii")

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from billing.api.fields import MetadataField, MoneyField, TimestampField
+from billing.api.fields import CurrencyField, MetadataField, MoneyField, TimestampField
 from billing.models import BalanceTransaction
 
 
@@ -48,8 +48,8 @@ class CustomerSerializer(serializers.Serializer):
 
 class CustomerCreateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    currency = serializers.CharField(required=False, max_length=3)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    currency = CurrencyField(required=False, help_text="Default: the entity's currency.")
     metadata = MetadataField(required=False)
 
 

@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
-from billing.api.fields import MetadataField, MoneyField, TimestampField
+from billing.api.fields import CurrencyField, MetadataField, MoneyField, TimestampField
 from billing.api.serializers import StrictInputSerializer
+from invoices.lines import MAX_LINES
 from invoices.models import InvoiceStatus
 
 
@@ -38,8 +39,8 @@ class InvoiceSerializer(serializers.Serializer):
     total_credited = MoneyField(help_text="The part of total_paid applied from credit notes.")
     total_due = MoneyField(help_text="total − total_paid; negative when overpaid.")
     paid_in_full = serializers.BooleanField()
-    issued_at = TimestampField()
-    voided_at = TimestampField()
+    issued_at = TimestampField(allow_null=True, help_text="null while a draft.")
+    voided_at = TimestampField(allow_null=True, help_text="null unless void.")
     created_at = TimestampField()
     updated_at = TimestampField()
 
@@ -62,10 +63,10 @@ class ItemInputSerializer(serializers.Serializer):
 
 class InvoiceCreateSerializer(StrictInputSerializer):
     customer_id = serializers.CharField()
-    currency = serializers.CharField(required=False, max_length=3)
+    currency = CurrencyField(required=False, help_text="Default: the customer's currency.")
     date = serializers.DateField(required=False)
     due_date = serializers.DateField(required=False, allow_null=True)
-    items = ItemInputSerializer(many=True)
+    items = ItemInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     metadata = MetadataField(required=False)
 

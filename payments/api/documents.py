@@ -237,10 +237,9 @@ class CreditNoteListView(SettleAPIView):
         serializer = CreditNoteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        if "lines" in data:
-            data["lines"] = [dict(line) for line in data["lines"]]
-        if "allocations" in data:
-            data["allocations"] = [dict(item) for item in data["allocations"]]
+        for field in ("items", "lines", "allocations"):
+            if field in data:
+                data[field] = [dict(entry) for entry in data[field]]
         credit_note = credit_note_issue(entity=self.entity, actor=self.actor, **data)
         credit_note = credit_notes_of(self.entity.pk).get(pk=credit_note.pk)
         return Response(CreditNoteSerializer(credit_note).data, status=status.HTTP_201_CREATED)

@@ -16,6 +16,7 @@ from billing.api.docs import ERROR_RESPONSES, LIST_PARAMETERS
 from billing.api.fields import format_timestamp
 from billing.api.filtering import apply_filterset
 from billing.api.listing import list_all
+from billing.api.renderers import DecimalJSONRenderer
 from payments.api.filters import PaymentFilter
 from payments.api.specs import PAYMENT_LIST_SPEC
 from payments.models import Payment
@@ -114,6 +115,14 @@ def payments_csv_response(queryset, filename_prefix: str = "payments") -> Stream
 
 class PaymentExportView(SettleAPIView):
     renderer_classes = [CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors keep the API's JSON error format even though success is CSV."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and getattr(response, "data", None) is not None:
+            response.accepted_renderer = DecimalJSONRenderer()
+            response.accepted_media_type = DecimalJSONRenderer.media_type
+        return response
 
     @extend_schema(
         operation_id="export_payments",

@@ -2,13 +2,15 @@
 
 from rest_framework import serializers
 
-from billing.api.fields import MetadataField, MoneyField, TimestampField
+from billing.api.fields import DateTextField, MetadataField, MoneyField, TimestampField
 from billing.api.serializers import StrictInputSerializer
 from invoices.api.serializers import (
     AdvanceInvoiceSerializer,
     CreditNoteSerializer,
     InvoiceSerializer,
+    ItemInputSerializer,
 )
+from invoices.lines import MAX_LINES
 from payments.models import (
     EXTERNAL_TYPES,
     PaymentStatus,
@@ -83,7 +85,7 @@ def serialize_payment(payment, includes=()) -> dict:
 class PaymentCreateSerializer(StrictInputSerializer):
     amount = MoneyField()
     type = serializers.ChoiceField(choices=PaymentType.choices)
-    date = serializers.CharField(
+    date = DateTextField(
         required=False, allow_null=True, help_text="Payment date in YYYY-MM-DD format"
     )
     invoice_id = serializers.CharField(required=False, allow_null=True)
@@ -102,7 +104,7 @@ class PaymentCreateSerializer(StrictInputSerializer):
 class PaymentUpdateSerializer(StrictInputSerializer):
     amount = MoneyField(required=False)
     type = serializers.ChoiceField(choices=[(t, t) for t in EXTERNAL_TYPES], required=False)
-    date = serializers.CharField(required=False, help_text="Payment date in YYYY-MM-DD format")
+    date = DateTextField(required=False, help_text="Payment date in YYYY-MM-DD format")
     reference = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=250
     )
@@ -161,11 +163,13 @@ class CreditNoteCreateSerializer(StrictInputSerializer):
     invoice_id = serializers.CharField()
     reason = serializers.CharField(max_length=2000)
     amount = MoneyField(required=False, help_text="A single untaxed credit.")
-    items = serializers.ListField(child=serializers.DictField(), required=False)
-    lines = CreditLineSerializer(many=True, required=False)
+    items = ItemInputSerializer(
+        many=True, required=False, allow_empty=False, max_length=MAX_LINES, help_text="Free lines."
+    )
+    lines = CreditLineSerializer(many=True, required=False, allow_empty=False, max_length=MAX_LINES)
     date = serializers.DateField(required=False)
     metadata = MetadataField(required=False)
-    allocations = AllocationSerializer(many=True, required=False)
+    allocations = AllocationSerializer(many=True, required=False, allow_empty=False)
 
 
 class SavedPaymentMethodSerializer(serializers.Serializer):

@@ -109,7 +109,9 @@ class PaymentListView(SettleAPIView):
 
 class PaymentDetailView(SettleAPIView):
     def get_payment(self, pk, queryset=None):
-        return self.find((queryset or Payment.objects).filter(is_deleted=False), pk, "payment")
+        # `queryset or …` would evaluate the queryset: every payment of every entity.
+        source = Payment.objects if queryset is None else queryset
+        return self.find(source.filter(is_deleted=False), pk, "payment")
 
     @extend_schema(
         operation_id="get_payment",

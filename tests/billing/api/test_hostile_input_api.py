@@ -1,0 +1,131 @@
+"""Input PostgreSQL cannot store or UTF-8 cannot carry is a 4xx in our format, never a 5xx."""
+
+import pytest
+import simplejson
+from django.test import Client
+
+from tests.asserts import unchanged
+from tests.factories import CustomerFactory, issued_invoice, record_payment
+
+
+@pytest.fixture
+def invoice(entity):
+    return issued_invoice(CustomerFactory(entity=entity), total="100.00")
+
+
+def _send(api, method, path, raw=None, headers=None):
+    """A request whose body may hold a lone surrogate (the JSON escape `\\ud800`)."""
+    kwargs = {"headers": {"Authorization": f"Bearer {api.key}", **(headers or {})}}
+    if raw is not None:
+        kwargs.update(data=raw.encode(), content_type="application/json")
+    response = getattr(Client(), method)(f"/api/v1/{path}", **kwargs)
+    assert response["Content-Type"] == "application/json"
+    return response.status_code, simplejson.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "payments/pmt_%00",
+        "invoices/inv%00x",
+        "customers/%00/balance-transactions",
+        "refunds/%01",
+        "payments/" + "p" * 300,
+    ],
+)
+def test_impossible_id_in_the_path_is_404(api, entity, path):
+    status, body = _send(api, "get", path)
+
+    assert status == 404
+    assert body["error"]["code"] == "resource_missing"
+    assert body["error"]["param"] == "id"
+    assert len(body["error"]["message"]) < 120
+
+
+def test_impossible_id_in_an_action_path_is_404_and_changes_nothing(api, invoice):
+    with unchanged():
+        status, body = _send(api, "post", "invoices/inv%00/void", '{"reason": "x"}')
+
+    assert status == 404
+    assert body["error"]["param"] == "id"
+
+
+def test_impossible_entity_header_is_404(api, entity):
+    status, body = _send(api, "get", "payments", headers={"x-entity-id": "ent_\x00"})
+
+    assert status == 404
+    assert body["error"]["param"] == "x-entity-id"
+
+
+def test_blank_entity_header_means_the_default_entity(api, invoice):
+    record_payment(invoice, "10.00")
+
+    status, body = _send(api, "get", "payments", headers={"x-entity-id": "   "})
+
+    assert status == 200
+    assert [row["entity_id"] for row in body["data"]] == [invoice.entity_id]
+
+
+@pytest.mark.parametrize(
+    ("raw_metadata", "param"),
+    [
+        ('{"k": "\\ud800"}', "metadata.k"),
+        ('{"\\udfff": "v"}', "metadata"),
+        ('{"k": "a\\u0000b"}', "metadata.k"),
+    ],
+)
+def test_metadata_postgresql_cannot_store_is_refused(api, invoice, raw_metadata, param):
+    raw = (
+        f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "metadata": {raw_metadata}}}'
+    )
+
+    with unchanged():
+        status, body = _send(api, "post", "payments", raw)
+
+    assert status == 400
+    assert (body["error"]["code"], body["error"]["param"]) == ("invalid_metadata", param)
+
+
+def test_customer_metadata_with_a_lone_surrogate_is_refused(api, entity):
+    status, body = _send(api, "post", "customers", '{"name": "Ada", "metadata": {"k": "\\ud800"}}')
+
+    assert status == 400
+    assert body["error"]["param"] == "metadata.k"
+
+
+def test_unknown_field_named_with_a_lone_surrogate_is_echoed_escaped(api, invoice):
+    with unchanged():
+        status, body = _send(api, "post", "payments", '{"\\ud800": 1}')
+
+    assert status == 400
+    assert body["error"]["code"] == "unknown_field"
+    assert body["error"]["param"] == "\ud800"
+
+
+@pytest.mark.parametrize("text", ["a\\u0000", "\\ud800"])
+def test_text_fields_postgresql_cannot_store_are_refused(api, invoice, text):
+    payment = record_payment(invoice, "10.00")
+
+    with unchanged():
+        created = _send(
+            api,
+            "post",
+            "payments",
+            f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "note": "{text}"}}',
+        )
+        patched = _send(api, "patch", f"payments/{payment.pk}", f'{{"reference": "{text}"}}')
+
+    assert (created[0], created[1]["error"]["param"]) == (400, "note")
+    assert (patched[0], patched[1]["error"]["param"]) == (400, "reference")
+
+
+def test_early_payment_date_renders_with_a_four_digit_year(api, invoice):
+    status, body = _send(
+        api,
+        "post",
+        "payments",
+        f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "date": "0099-01-15"}}',
+    )
+
+    assert status == 201
+    assert body["date"] == "0099-01-15T00:00:00.000Z"

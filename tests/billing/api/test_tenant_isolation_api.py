@@ -1,0 +1,229 @@
+"""Which entity a request acts on (`x-entity-id`), and that a key of entity A never reads,
+changes or even confirms the existence of entity B's objects."""
+
+import pytest
+
+from billing.models import AuditEvent
+from payments.services import credit_note_issue, refund_create
+from tests.api_client import ApiClient
+from tests.asserts import unchanged
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    EntityFactory,
+    SavedCardFactory,
+    give_balance,
+    issued_advance,
+    issued_invoice,
+    record_payment,
+)
+
+
+@pytest.fixture
+def other(db):
+    """Entity B with one of everything: customer, invoices, payment, refund, credit note, card."""
+    entity = EntityFactory()
+    customer = CustomerFactory(entity=entity)
+    give_balance(customer, "20.00")
+    invoice = issued_invoice(customer, total="300.00", apply_balance=False)
+    advance = issued_advance(customer, total="90.00")
+    payment = record_payment(invoice, "100.00")
+    refund = refund_create(payment=payment, actor=SYSTEM, reason="Overcharged", amount="10.00")
+    credit_note = credit_note_issue(
+        entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="5.00"
+    )
+    card = SavedCardFactory(customer=customer)
+    return {
+        "customer": customer.pk,
+        "invoice": invoice.pk,
+        "advance": advance.pk,
+        "payment": payment.pk,
+        "refund": refund.pk,
+        "credit_note": credit_note.pk,
+        "card": card.pk,
+    }
+
+
+READS = [
+    "payments/{payment}",
+    "payments/{payment}/refunds",
+    "refunds/{refund}",
+    "invoices/{invoice}",
+    "advance-invoices/{advance}",
+    "credit-notes/{credit_note}",
+    "customers/{customer}",
+    "customers/{customer}/balance-transactions",
+    "customers/{customer}/payment-methods",
+]
+
+WRITES = [
+    ("patch", "payments/{payment}", {"amount": 1}),
+    ("patch", "payments/{payment}", {"note": "hijacked"}),
+    ("delete", "payments/{payment}", None),
+    ("post", "payments/{payment}/refunds", {"reason": "Mine now"}),
+    ("post", "invoices/{invoice}/issue", {}),
+    ("post", "invoices/{invoice}/void", {"reason": "Mine now"}),
+    ("post", "invoices/{invoice}/write-off", {"reason": "Mine now"}),
+    ("post", "invoices/{invoice}/charge", {"payment_method_id": "{card}"}),
+    ("post", "invoices/{invoice}/apply-balance", {}),
+    ("post", "invoices/{invoice}/move-overpayment", {}),
+    ("post", "advance-invoices/{advance}/issue", {}),
+    ("post", "advance-invoices/{advance}/void", {"reason": "Mine now"}),
+    ("post", "advance-invoices/{advance}/charge", {"payment_method_id": "{card}"}),
+    ("post", "customers/{customer}/balance-adjustments", {"amount": -20, "reason": "Mine now"}),
+]
+
+
+def _fill(template, ids):
+    if isinstance(template, str):
+        return template.format(**ids)
+    if isinstance(template, dict):
+        return {key: _fill(value, ids) for key, value in template.items()}
+    return template
+
+
+@pytest.mark.parametrize("path", READS)
+def test_reading_another_entitys_object_is_404(api, entity, other, path):
+    response = api.get(_fill(path, other))
+
+    assert response.status == 404, response.body
+    assert response.error["type"] == "not_found_error"
+    assert response.error["code"] == "resource_missing"
+    assert response.error["param"] == "id"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+def test_changing_another_entitys_object_is_404_and_changes_nothing(
+    api, entity, other, method, path, body
+):
+    with unchanged():
+        response = api.request(method, _fill(path, other), _fill(body, other))
+
+    assert response.status == 404, response.body
+    assert response.error["code"] == "resource_missing"
+    assert response.error["param"] == "id"
+
+
+def test_another_entitys_object_answers_like_one_that_does_not_exist(api, entity, other):
+    theirs = api.get(f"payments/{other['payment']}")
+    missing = api.get("payments/pmt_00000000000000000000000000")
+
+    assert theirs.status == missing.status == 404
+    assert theirs.error.keys() == missing.error.keys()
+    assert theirs.error["message"].replace(other["payment"], "ID") == missing.error[
+        "message"
+    ].replace("pmt_00000000000000000000000000", "ID")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        ("payments", {"invoice_id": "{invoice}", "amount": 1, "type": "cash"}, "invoice_id"),
+        (
+            "payments",
+            {"advance_invoice_id": "{advance}", "amount": 1, "type": "cash"},
+            "advance_invoice_id",
+        ),
+        (
+            "payments",
+            {"credit_note_id": "{credit_note}", "amount": 1, "type": "customer_balance"},
+            "credit_note_id",
+        ),
+        (
+            "invoices",
+            {"customer_id": "{customer}", "items": [{"name": "Desk", "price": 10}]},
+            "customer_id",
+        ),
+        ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
+    ],
+)
+def test_creating_against_another_entitys_document_is_404(api, entity, other, path, body, param):
+    with unchanged():
+        response = api.post(path, _fill(body, other))
+
+    assert response.status == 404, response.body
+    assert response.error["param"] == param
+
+
+def test_applying_another_entitys_credit_note_to_own_invoice_is_404(api, entity, other):
+    mine = issued_invoice(CustomerFactory(entity=entity), total="100.00")
+
+    with unchanged():
+        response = api.post(
+            "payments",
+            {
+                "invoice_id": mine.pk,
+                "credit_note_id": other["credit_note"],
+                "amount": 5,
+                "type": "credit_note",
+            },
+        )
+
+    assert response.status == 404, response.body
+    assert response.error["param"] == "credit_note_id"
+
+
+def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, other):
+    mine = issued_invoice(CustomerFactory(entity=entity), total="100.00")
+
+    with unchanged():
+        response = api.post(f"invoices/{mine.pk}/charge", {"payment_method_id": other["card"]})
+
+    assert response.status == 404, response.body
+    assert response.error["param"] == "payment_method_id"
+
+
+@pytest.mark.parametrize(
+    "path", ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
+)
+def test_lists_show_only_the_keys_entity(api, entity, other, path):
+    response = api.get(path, {"include_total_count": "true"})
+
+    assert response.status == 200, response.body
+    assert response.body["data"] == []
+    assert response.body["pagination"]["total"] == 0
+
+
+def test_query_and_search_cannot_reach_another_entity(api, entity, other):
+    by_id = api.get("payments", {"query": f'{{"id": "{other["payment"]}"}}'})
+    by_search = api.get("payments", {"search": other["payment"]})
+    by_filter = api.get("payments", {"invoice_id": other["invoice"]})
+
+    assert by_id.body["data"] == by_search.body["data"] == by_filter.body["data"] == []
+
+
+def test_key_bound_to_two_entities_defaults_to_the_first_created(db):
+    from billing.services import api_key_create
+
+    first, second = EntityFactory(), EntityFactory()
+    first_payment = record_payment(issued_invoice(CustomerFactory(entity=first)), "10.00")
+    second_payment = record_payment(issued_invoice(CustomerFactory(entity=second)), "20.00")
+    _, raw = api_key_create(name="both", entities=[second, first])
+    api = ApiClient(raw)
+
+    default = api.get("payments")
+    switched = api.get("payments", headers={"x-entity-id": second.pk})
+    named_first = api.get("payments", headers={"x-entity-id": first.pk})
+    fetched = api.get(f"payments/{second_payment.pk}", headers={"x-entity-id": second.pk})
+
+    assert [row["id"] for row in default.body["data"]] == [first_payment.pk]
+    assert [row["id"] for row in switched.body["data"]] == [second_payment.pk]
+    assert [row["id"] for row in named_first.body["data"]] == [first_payment.pk]
+    assert fetched.body["entity_id"] == second.pk
+    assert api.get(f"payments/{second_payment.pk}").status == 404
+
+
+def test_entity_the_key_is_not_bound_to_is_404_and_writes_nothing(api, entity):
+    invoice = issued_invoice(CustomerFactory(entity=entity), total="100.00")
+    stranger = EntityFactory()
+
+    with unchanged():
+        response = api.post(
+            "payments",
+            {"invoice_id": invoice.pk, "amount": 10, "type": "cash"},
+            headers={"x-entity-id": stranger.pk},
+        )
+
+    assert response.status == 404
+    assert (response.error["code"], response.error["param"]) == ("resource_missing", "x-entity-id")
+    assert AuditEvent.objects.filter(action="payment.recorded").count() == 0
