@@ -8,6 +8,8 @@ refused rather than silently rounded).
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.db.models import DecimalField, Sum
+
 from billing.errors import CurrencyMismatch, InvalidAmount
 
 # ISO 4217 code -> number of decimals (the currency's exponent).
@@ -142,3 +144,20 @@ def from_minor_units(value: int, currency: str) -> Decimal:
 
 def format_money(amount: Decimal, currency: str) -> str:
     return f"{round_money(amount, currency):,} {currency}"
+
+
+class MoneySum(Sum):
+    """Σ of a money column (or an expression of them), exact on every engine; nothing sums to 0.
+
+    SQLite adds decimals in floating point (0.10 + 100.10 - 100.10 comes back as
+    0.0999999999999943), so the result is quantized back to the columns' two
+    places, which is exact for any sum below 10^13.
+    """
+
+    _places = Decimal(1).scaleb(-MONEY_FIELD["decimal_places"])
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, output_field=DecimalField(**MONEY_FIELD), **extra)
+
+    def convert_value(self, value, expression, connection):
+        return ZERO if value is None else Decimal(value).quantize(self._places)

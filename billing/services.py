@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from billing.actors import Actor
@@ -12,7 +12,7 @@ from billing.audit import audit_record
 from billing.errors import LimitExceeded, ValidationError
 from billing.locking import lock_rows, money_transaction
 from billing.models import ApiKey, BalanceTransaction, Customer, DocumentSequence, Entity
-from billing.money import ZERO, check_amount, validate_currency
+from billing.money import MoneySum, check_amount, validate_currency
 
 API_KEY_PREFIX = "sk_settle_"
 
@@ -119,8 +119,10 @@ def balance_post(
 
 
 def balance_sum(customer_id: str) -> Decimal:
-    total = BalanceTransaction.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))
-    return total["s"] or ZERO
+    total = BalanceTransaction.objects.filter(customer_id=customer_id).aggregate(
+        s=MoneySum("amount")
+    )
+    return total["s"]
 
 
 def balance_adjust(*, customer: Customer, amount, reason: str, actor: Actor) -> BalanceTransaction:

@@ -225,6 +225,10 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def currency(self) -> str:
+        return self.invoice.currency
+
 
 class CreditNoteStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
@@ -296,3 +300,7 @@ class CreditNoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def currency(self) -> str:
+        return self.credit_note.currency

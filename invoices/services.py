@@ -18,7 +18,7 @@ from billing.errors import InvalidState, LimitExceeded, ValidationError
 from billing.ids import new_id
 from billing.locking import money_transaction
 from billing.models import Customer, Entity
-from billing.money import ZERO, check_amount, validate_currency
+from billing.money import ZERO, MoneySum, check_amount, validate_currency
 from billing.services import sequence_next
 from invoices.lines import PricedLine, document_totals, price_items, price_line
 from invoices.models import (
@@ -282,7 +282,7 @@ def _credit_lines_from_invoice_lines(invoice: Invoice, requested, currency: str)
         row["invoice_line_id"]: row
         for row in CreditNoteLine.objects.filter(invoice_line__invoice=invoice)
         .values("invoice_line_id")
-        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+        .annotate(quantity=Sum("quantity"), amount=MoneySum("amount"))
     }
     priced, extra = [], []
     for index, item in enumerate(requested):
@@ -391,7 +391,9 @@ def credit_note_build(
     net, tax, total = document_totals(priced)
     if total <= 0:
         raise ValidationError("A credit note must be for more than zero.", param="amount")
-    credited = invoice.credit_notes.exclude(status="void").aggregate(s=Sum("total"))["s"] or ZERO
+    credited = (
+        invoice.credit_notes.exclude(status="void").aggregate(s=MoneySum("total"))["s"] or ZERO
+    )
     if credited + total > invoice.total:
         raise LimitExceeded(
             f"Invoice {invoice.number} has {invoice.total - credited} {currency} left to credit.",

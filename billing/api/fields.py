@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.errors import ValidationError
-from billing.money import CURRENCY_EXPONENTS
+from billing.money import CURRENCY_EXPONENTS, round_money
 from billing.validation import METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, clean_metadata
 
 
@@ -22,8 +22,29 @@ class MoneyField(serializers.Field):
             self.fail("invalid_number")
         return Decimal(data)
 
+    def get_attribute(self, instance):
+        """Render at the currency's precision (EUR 12.50, JPY 1200) when the row has one."""
+        value = super().get_attribute(instance)
+        currency = getattr(instance, "currency", None)
+        if isinstance(value, Decimal) and currency in CURRENCY_EXPONENTS:
+            return round_money(value, currency)
+        return value
+
     def to_representation(self, value):
         return value
+
+
+@extend_schema_field({"type": "number", "example": 2})
+class DecimalNumberField(MoneyField):
+    """A quantity, unit price or rate: exact, without trailing zeros (2, 0.5, 22)."""
+
+    def get_attribute(self, instance):
+        return serializers.Field.get_attribute(self, instance)
+
+    def to_representation(self, value):
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
 
 
 def format_timestamp(value: datetime | date | None) -> str | None:

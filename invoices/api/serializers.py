@@ -2,7 +2,13 @@
 
 from rest_framework import serializers
 
-from billing.api.fields import CurrencyField, MetadataField, MoneyField, TimestampField
+from billing.api.fields import (
+    CurrencyField,
+    DecimalNumberField,
+    MetadataField,
+    MoneyField,
+    TimestampField,
+)
 from billing.api.serializers import StrictInputSerializer
 from invoices.lines import MAX_LINES
 from invoices.models import InvoiceStatus
@@ -11,9 +17,9 @@ from invoices.models import InvoiceStatus
 class LineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    quantity = MoneyField()
-    price = MoneyField(source="unit_price")
-    tax_rate = MoneyField()
+    quantity = DecimalNumberField()
+    price = DecimalNumberField(source="unit_price")
+    tax_rate = DecimalNumberField()
     amount = MoneyField(help_text="quantity × price, rounded to the currency.")
     tax_amount = MoneyField()
     total = MoneyField()

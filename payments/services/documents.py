@@ -3,12 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from billing.errors import CurrencyMismatch, InvalidState, LimitExceeded, NotFound, ValidationError
 from billing.locking import lock_rows
 from billing.models import Customer, Entity
-from billing.money import ZERO
+from billing.money import ZERO, MoneySum
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
 from payments.models import RESERVING_STATUSES, Payment, PaymentType, Refund, RefundStatus
 
@@ -86,7 +84,7 @@ def reserved_on(invoice: Invoice) -> Decimal:
     )
     if invoice.is_advance:
         queryset = queryset.exclude(type=PaymentType.ADVANCE)
-    return queryset.aggregate(s=Sum("amount"))["s"] or ZERO
+    return queryset.aggregate(s=MoneySum("amount"))["s"] or ZERO
 
 
 def available_to_settle(invoice: Invoice) -> Decimal:
@@ -103,7 +101,7 @@ def advance_unreserved(advance: Invoice) -> Decimal:
             status=RefundStatus.PENDING,
         )
         .exclude(payment__type=PaymentType.ADVANCE)
-        .aggregate(s=Sum("amount"))["s"]
+        .aggregate(s=MoneySum("amount"))["s"]
         or ZERO
     )
     return advance.available_to_apply - in_flight

@@ -12,7 +12,6 @@ from datetime import date as date_type
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from billing.actors import Actor
@@ -20,7 +19,7 @@ from billing.audit import audit_record, snapshot
 from billing.errors import CurrencyMismatch, InvalidState, ValidationError
 from billing.locking import money_transaction
 from billing.models import BalanceTransaction, Entity
-from billing.money import check_amount
+from billing.money import MoneySum, check_amount
 from billing.services import balance_post
 from billing.validation import clean_metadata, clean_text
 from payments.models import (
@@ -311,7 +310,7 @@ def _lock_payment_with_documents(payment: Payment, *, with_customer: bool):
 def _reserved_refunds(payment: Payment) -> Decimal:
     return payment.refunds.filter(
         status__in=(RefundStatus.PENDING, RefundStatus.SUCCEEDED)
-    ).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    ).aggregate(s=MoneySum("amount"))["s"] or Decimal("0")
 
 
 def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:

@@ -9,14 +9,13 @@ lock held, and a second transaction settles it.
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
 from billing.errors import CurrencyMismatch, InvalidState, LimitExceeded, ValidationError
 from billing.locking import money_transaction
 from billing.models import BalanceTransaction
-from billing.money import check_amount, to_minor_units
+from billing.money import MoneySum, check_amount, to_minor_units
 from billing.services import balance_post
 from invoices.models import Invoice
 from payments.gateways import GatewayDeclined, GatewayTransientError, RefundRequest, get_gateway
@@ -38,7 +37,7 @@ def refundable_amount(payment: Payment) -> Decimal:
     """The payment's amount less its pending and succeeded refunds."""
     reserved = payment.refunds.filter(
         status__in=(RefundStatus.PENDING, RefundStatus.SUCCEEDED)
-    ).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    ).aggregate(s=MoneySum("amount"))["s"] or Decimal("0")
     return payment.amount - reserved
 
 

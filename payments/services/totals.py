@@ -7,17 +7,15 @@ the signal receivers lock them when called outside a service).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 
 from billing.locking import lock_rows, money_transaction
-from billing.money import MONEY_FIELD, ZERO
+from billing.money import ZERO, MoneySum
 from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_apply_settlement, invoice_apply_settlement
 from payments.models import Payment, PaymentStatus, PaymentType, Refund, RefundStatus
 
 _NET = F("amount") - F("amount_refunded")
-_ZERO_MONEY = Value(ZERO, output_field=DecimalField(**MONEY_FIELD))
 
 
 def settled_payments():
@@ -39,8 +37,8 @@ def invoice_figures(invoice: Invoice) -> InvoiceFigures:
             settled_payments()
             .filter(advance_invoice_id=invoice.pk)
             .aggregate(
-                paid=Coalesce(Sum(_NET, filter=~Q(type=PaymentType.ADVANCE)), _ZERO_MONEY),
-                applied=Coalesce(Sum(_NET, filter=Q(type=PaymentType.ADVANCE)), _ZERO_MONEY),
+                paid=MoneySum(_NET, filter=~Q(type=PaymentType.ADVANCE)),
+                applied=MoneySum(_NET, filter=Q(type=PaymentType.ADVANCE)),
             )
         )
         return InvoiceFigures(sums["paid"], ZERO, sums["applied"])
@@ -48,8 +46,8 @@ def invoice_figures(invoice: Invoice) -> InvoiceFigures:
         settled_payments()
         .filter(invoice_id=invoice.pk)
         .aggregate(
-            paid=Coalesce(Sum(_NET), _ZERO_MONEY),
-            credited=Coalesce(Sum(_NET, filter=Q(type=PaymentType.CREDIT_NOTE)), _ZERO_MONEY),
+            paid=MoneySum(_NET),
+            credited=MoneySum(_NET, filter=Q(type=PaymentType.CREDIT_NOTE)),
         )
     )
     return InvoiceFigures(sums["paid"], sums["credited"], ZERO)
@@ -69,7 +67,7 @@ def credit_note_figure(credit_note: CreditNote) -> Decimal:
     return (
         settled_payments()
         .filter(credit_note_id=credit_note.pk)
-        .aggregate(applied=Coalesce(Sum(_NET), _ZERO_MONEY))["applied"]
+        .aggregate(applied=MoneySum(_NET))["applied"]
     )
 
 
@@ -81,7 +79,7 @@ def credit_note_recompute(credit_note: CreditNote) -> bool:
 
 def payment_refunded_figure(payment: Payment) -> Decimal:
     return Refund.objects.filter(payment_id=payment.pk, status=RefundStatus.SUCCEEDED).aggregate(
-        s=Coalesce(Sum("amount"), _ZERO_MONEY)
+        s=MoneySum("amount")
     )["s"]
 
 
