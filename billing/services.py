@@ -12,7 +12,8 @@ from billing.audit import audit_record
 from billing.errors import LimitExceeded, ValidationError
 from billing.locking import lock_rows, money_transaction
 from billing.models import ApiKey, BalanceTransaction, Customer, DocumentSequence, Entity
-from billing.money import MoneySum, check_amount, validate_currency
+from billing.money import MAX_AMOUNT, MoneySum, check_amount, validate_currency
+from billing.validation import clean_metadata
 
 API_KEY_PREFIX = "sk_settle_"
 
@@ -42,7 +43,7 @@ def customer_create(
         email=email or "",
         currency=validate_currency(currency or entity.default_currency),
         user=user,
-        metadata=metadata or {},
+        metadata=clean_metadata(metadata),
     )
 
 
@@ -92,6 +93,10 @@ def balance_post(
     """
     current = balance_sum(customer.pk)
     after = current + amount
+    if after >= MAX_AMOUNT:
+        raise LimitExceeded(
+            "The money balance would exceed 10^13.", code="amount_too_large", param="amount"
+        )
     if after < 0:
         raise LimitExceeded(
             f"The customer's money balance is {current} {customer.currency}; "

@@ -38,11 +38,11 @@ def clean_metadata(value, param: str = "metadata") -> dict:
                 code="invalid_metadata",
                 param=f"{param}.{key}",
             )
-        if "\x00" in key or "\x00" in item:
+        if not storable_text(key) or not storable_text(item):
             raise ValidationError(
-                f"metadata {key!r} contains a NUL character.",
+                f"metadata {key!a} is not valid text (NUL or a lone surrogate).",
                 code="invalid_metadata",
-                param=f"{param}.{key}",
+                param=f"{param}.{key}" if storable_text(key) else param,
             )
     return dict(value)
 
@@ -55,6 +55,17 @@ def clean_text(value, param: str, max_length: int) -> str | None:
         raise ValidationError(f"{param} must be a string.", param=param)
     if len(value) > max_length:
         raise ValidationError(f"{param} is longer than {max_length} characters.", param=param)
-    if "\x00" in value:
-        raise ValidationError(f"{param} contains a NUL character.", param=param)
+    if not storable_text(value):
+        raise ValidationError(f"{param} contains characters that are not valid text.", param=param)
     return value
+
+
+def storable_text(value: str) -> bool:
+    """No NUL and no lone surrogate: what PostgreSQL can store and JSON can echo back."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -20,6 +20,7 @@ from billing.locking import money_transaction
 from billing.models import Customer, Entity
 from billing.money import ZERO, MoneySum, check_amount, validate_currency
 from billing.services import sequence_next
+from billing.validation import clean_metadata
 from invoices.lines import PricedLine, document_totals, price_items, price_line
 from invoices.models import (
     INVOICE_TRANSITIONS,
@@ -44,15 +45,24 @@ def _check_transition(invoice: Invoice, new_status: str) -> None:
         )
 
 
+def check_year(value: date_type, param: str) -> date_type:
+    """Accounting dates live between 1900 and 2999; anything else is a typo."""
+    if not 1900 <= value.year <= 2999:
+        raise ValidationError(
+            f"{param} must be between 1900 and 2999.", code="invalid_date", param=param
+        )
+    return value
+
+
 def _parse_date(value, param: str, default=None):
     if value in (None, ""):
         return default
-    if isinstance(value, date_type):
-        return value
-    try:
-        return date_type.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ValidationError(f"{param} must be a date (YYYY-MM-DD).", param=param) from None
+    if not isinstance(value, date_type):
+        try:
+            value = date_type.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise ValidationError(f"{param} must be a date (YYYY-MM-DD).", param=param) from None
+    return check_year(value, param)
 
 
 def _write_lines(model, parent_field: str, parent, lines: list[PricedLine], extra=None) -> None:
@@ -110,7 +120,7 @@ def invoice_create(
             date=issue_date,
             due_date=due,
             note=note or "",
-            metadata=metadata or {},
+            metadata=clean_metadata(metadata),
             total_net=net,
             total_tax=tax,
             total=total,
@@ -410,7 +420,7 @@ def credit_note_build(
         currency=currency,
         date=effective,
         reason=reason,
-        metadata=metadata or {},
+        metadata=clean_metadata(metadata),
         total_net=net,
         total_tax=tax,
         total=total,

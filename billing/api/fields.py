@@ -111,25 +111,4 @@ class MetadataField(serializers.JSONField):
             detail = serializers.ErrorDetail(error.message, code=error.code)
             _, dot, key = (error.param or "").partition(".")
             raise serializers.ValidationError({key: [detail]} if dot else [detail]) from None
-        # A lone surrogate can be neither stored in PostgreSQL's jsonb nor echoed back.
-        for key, value in metadata.items():
-            if not _is_unicode(key):
-                detail = serializers.ErrorDetail(
-                    f"metadata key {key!a} is not valid Unicode text.", code="invalid_metadata"
-                )
-                raise serializers.ValidationError([detail])
-            if not _is_unicode(value):
-                detail = serializers.ErrorDetail(
-                    f"metadata value for {key!r} is not valid Unicode text.",
-                    code="invalid_metadata",
-                )
-                raise serializers.ValidationError({key: [detail]})
         return metadata
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

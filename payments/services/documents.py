@@ -3,10 +3,17 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billing.errors import CurrencyMismatch, InvalidState, LimitExceeded, NotFound, ValidationError
+from billing.errors import (
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidState,
+    LimitExceeded,
+    NotFound,
+    ValidationError,
+)
 from billing.locking import lock_rows
 from billing.models import Customer, Entity
-from billing.money import ZERO, MoneySum
+from billing.money import MAX_AMOUNT, ZERO, MoneySum
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
 from payments.models import RESERVING_STATUSES, Payment, PaymentType, Refund, RefundStatus
 
@@ -156,4 +163,12 @@ def require_within(
             f"The amount {amount} {currency} exceeds {what} ({max(available, ZERO)} {currency}).",
             code=code,
             param=param,
+        )
+
+
+def require_representable(total: Decimal, param: str = "amount") -> None:
+    """A document total must stay below 10^13, the limit of every money column."""
+    if total >= MAX_AMOUNT:
+        raise InvalidAmount(
+            "The document's total paid would exceed 10^13.", code="amount_too_large", param=param
         )

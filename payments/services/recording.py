@@ -22,6 +22,7 @@ from billing.models import BalanceTransaction, Entity
 from billing.money import MoneySum, check_amount
 from billing.services import balance_post
 from billing.validation import clean_metadata, clean_text
+from invoices.services import check_year
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -38,6 +39,7 @@ from payments.services.documents import (
     lock_documents,
     require_open_credit_note,
     require_payable,
+    require_representable,
     require_same_party,
     require_within,
 )
@@ -64,12 +66,12 @@ def parse_payment_date(value, param: str = "date") -> date_type:
     if value in (None, ""):
         return timezone.localdate()
     if isinstance(value, date_type):
-        return value
+        return check_year(value, param)
     text = str(value).strip()
     try:
         if not _DATE.fullmatch(text):
             raise ValueError(text)
-        return date_type.fromisoformat(text[:10])
+        return check_year(date_type.fromisoformat(text[:10]), param)
     except ValueError:
         raise ValidationError(
             "date must be a date in YYYY-MM-DD format.", code="invalid_date", param=param
@@ -186,8 +188,10 @@ def payment_record(
         currency = primary.currency
         if invoice is not None:
             require_payable(invoice)
+            require_representable(invoice.total_paid + amount)
         if advance is not None:
             require_payable(advance, "advance_invoice_id")
+            require_representable(advance.total_paid + amount)
         if credit_note is not None:
             require_open_credit_note(credit_note)
             require_within(
@@ -435,6 +439,9 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
             )
         return
     currency = payment.currency
+    for document in (docs.invoice, docs.advance_invoice):
+        if document is not None:
+            require_representable(document.total_paid + increase)
     if docs.credit_note is not None:
         require_within(
             increase,

@@ -326,7 +326,7 @@ def test_total_past_what_a_column_holds_is_a_400_not_a_database_error(api, invoi
             {"invoice_id": invoice.pk, "type": "cash", "amount": Decimal("9999999999999.00")},
         )
 
-    assert_error(response, 400, "invalid_request_error", "amount_too_large")
+    assert_error(response, 400, "invalid_request_error", "amount_too_large", "amount")
 
 
 @pytest.mark.parametrize("field", ["status", "total_paid", "amount_refunded", "entity_id", "id"])

@@ -119,13 +119,23 @@ def test_text_fields_postgresql_cannot_store_are_refused(api, invoice, text):
     assert (patched[0], patched[1]["error"]["param"]) == (400, "reference")
 
 
-def test_early_payment_date_renders_with_a_four_digit_year(api, invoice):
-    status, body = _send(
-        api,
-        "post",
-        "payments",
-        f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "date": "0099-01-15"}}',
-    )
+@pytest.mark.parametrize("day", ["0099-01-15", "1899-12-31", "3000-01-01"])
+def test_payment_date_outside_accounting_years_is_refused(api, invoice, day):
+    with unchanged():
+        status, body = _send(
+            api,
+            "post",
+            "payments",
+            f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "date": "{day}"}}',
+        )
 
-    assert status == 201
-    assert body["date"] == "0099-01-15T00:00:00.000Z"
+    assert status == 400
+    assert (body["error"]["code"], body["error"]["param"]) == ("invalid_date", "date")
+
+
+def test_early_timestamps_render_with_a_four_digit_year():
+    from datetime import date
+
+    from billing.api.fields import format_timestamp
+
+    assert format_timestamp(date(99, 1, 15)) == "0099-01-15T00:00:00.000Z"
