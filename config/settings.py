@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "billing",
     "invoices",
     "payments",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,10 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point the SDK at a local server
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 SETTLE_DEFAULT_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
+# Automatic retries of a failed charge: days after the failure, then after each failed retry.
+SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCHEDULE_DAYS", "3,3")]
+# A charge left waiting for the card holder's authentication is canceled after this long.
+SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 
 # How long a row lock may be waited for before the operation fails cleanly (PostgreSQL).
 SETTLE_LOCK_TIMEOUT_MS = int(os.environ.get("SETTLE_LOCK_TIMEOUT_MS", "10000"))

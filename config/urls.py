@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from billing.api.errors import api_not_found, server_error
+from payments.webhooks.views import stripe_webhook
 
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny], "throttle_classes": []}
 
@@ -20,6 +21,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("webhooks/stripe", stripe_webhook, name="stripe-webhook"),
+    path("portal/", include("portal.urls")),
 ]
 
 handler404 = api_not_found

@@ -179,6 +179,9 @@ class Payment(NeverDeleted):
     failure_code = models.CharField(max_length=64, blank=True, default="")
     failure_message = models.TextField(blank=True, default="")
     next_action_url = models.URLField(max_length=500, blank=True, default="")
+    # Where the gateway returns the card holder after authentication (portal charges). Part
+    # of the charge request, kept so that a replay with the same idempotency key is identical.
+    return_url = models.URLField(max_length=500, blank=True, default="")
     disputed = models.BooleanField(default=False)
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retries"
@@ -318,3 +321,77 @@ class Refund(NeverDeleted):
 
     def __str__(self) -> str:
         return self.pk
+
+
+class WebhookEvent(models.Model):
+    """An inbound gateway event, kept once: the unique (gateway, event id) is the deduplication.
+
+    A delivery whose processing failed keeps `processed_at` empty, so the
+    gateway's redelivery processes it again; services are idempotent, so a
+    replay changes nothing twice.
+    """
+
+    gateway = models.CharField(max_length=16, default="stripe")
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="uniq_webhook_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class ChargeRetryStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    STARTED = "started", "Started"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    CANCELED = "canceled", "Canceled"
+
+
+class ChargeRetry(models.Model):
+    """An automatic retry of a failed charge, due at `due_at` (see `services.retries`).
+
+    At most one retry per document is scheduled at a time (partial unique
+    constraint); a run claims its row under a lock (`scheduled → started`), so
+    it runs once even if queued twice.
+    """
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="charge_retries")
+    failed_payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField()  # 1-based position in the retry schedule
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=ChargeRetryStatus.choices, default=ChargeRetryStatus.SCHEDULED
+    )
+    result_payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(status="scheduled"),
+                name="uniq_scheduled_charge_retry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retry {self.attempt} of {self.failed_payment_id} at {self.due_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ Tasks take ids, re-read rows, and act through the same services as everyone else
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -16,6 +17,18 @@ from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
 RECONCILE_AFTER = timedelta(minutes=2)
+RECONCILE_ATTEMPTS = 8  # a pending charge is asked about after 2, 4, 8 … 256 minutes
+
+
+def enqueue_after(task_, when, *args):
+    """Queue `task_` to run at `when` (Django tasks' `run_after`): the worker has no cron.
+
+    A backend that cannot defer (the immediate one, in tests) gets nothing: the
+    management commands sweep whatever is due.
+    """
+    if not task_.get_backend().supports_defer:
+        return None
+    return task_.using(run_after=when).enqueue(*args)
 
 
 @task()
@@ -40,14 +53,36 @@ def send_payment_receipt(payment_id: str) -> bool:
 
 
 @task()
-def reconcile_payment(payment_id: str) -> str:
-    """Settle one gateway charge left pending by asking the gateway."""
+def reconcile_payment(payment_id: str, attempt: int = 0) -> str:
+    """Settle one gateway charge left pending by asking the gateway; ask again later if needed.
+
+    A charge still waiting for the card holder past `SETTLE_AUTHENTICATION_TTL_HOURS`
+    is canceled, so its reserved amount is free to be paid another way.
+    """
     from payments.services import payment_reconcile
+    from payments.services.authentication import payment_authentication_expire
 
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         return "missing"
-    return payment_reconcile(payment=payment, actor=Actor.task("reconcile")).status
+    actor = Actor.task("reconcile")
+    payment = payment_reconcile(payment=payment, actor=actor)
+    now = timezone.now()
+    if payment.status == PaymentStatus.PENDING and attempt < RECONCILE_ATTEMPTS:
+        enqueue_after(
+            reconcile_payment, now + RECONCILE_AFTER * 2 ** (attempt + 1), payment_id, attempt + 1
+        )
+    elif payment.status == PaymentStatus.REQUIRES_ACTION:
+        expires_at = payment.created_at + authentication_ttl()
+        if now >= expires_at:
+            payment = payment_authentication_expire(payment=payment, actor=actor)
+        else:
+            enqueue_after(reconcile_payment, expires_at, payment_id, attempt)
+    return payment.status
+
+
+def authentication_ttl() -> timedelta:
+    return timedelta(hours=float(settings.SETTLE_AUTHENTICATION_TTL_HOURS))
 
 
 @task()
@@ -80,6 +115,16 @@ def reconcile_pending_payments() -> int:
     for payment in stuck_payments.iterator():
         payment_reconcile(payment=payment, actor=actor)
         count += 1
+    from payments.services.authentication import payment_authentication_expire
+
+    abandoned = Payment.objects.filter(
+        status=PaymentStatus.REQUIRES_ACTION,
+        created_at__lt=timezone.now() - authentication_ttl(),
+        is_deleted=False,
+    ).exclude(gateway="")
+    for payment in abandoned.iterator():
+        payment_authentication_expire(payment=payment, actor=actor)
+        count += 1
     stuck_refunds = (
         Refund.objects.filter(status=RefundStatus.PENDING, updated_at__lt=cutoff)
         .exclude(payment__gateway="")
@@ -89,3 +134,11 @@ def reconcile_pending_payments() -> int:
         refund_reconcile(refund=refund, actor=actor)
         count += 1
     return count
+
+
+@task()
+def run_charge_retry(retry_id: int) -> str:
+    """One scheduled automatic retry of a failed charge (queued with `run_after=due_at`)."""
+    from payments.services.retries import retry_run
+
+    return retry_run(retry_id=retry_id)

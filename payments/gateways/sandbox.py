@@ -9,8 +9,11 @@ rebuild it: exactly the guarantees the real gateway gives us.
 import hashlib
 
 from payments.gateways.base import (
+    CardDetails,
+    CardSetup,
     ChargeRequest,
     ChargeResult,
+    CustomerRequest,
     GatewayDeclined,
     RefundRequest,
     RefundResult,
@@ -27,6 +30,7 @@ TEST_CARDS: dict[str, tuple[str, str, str]] = {
     "4000002760003184": ("pm_card_authenticationRequired", "visa", "authentication_required"),
 }
 BEHAVIOUR_BY_TOKEN = {token: behaviour for token, _brand, behaviour in TEST_CARDS.values()}
+CARD_BY_TOKEN = {token: (number, brand) for number, (token, brand, _b) in TEST_CARDS.items()}
 DECLINE_MESSAGES = {
     "card_declined": "Your card was declined.",
     "insufficient_funds": "Your card has insufficient funds.",
@@ -44,6 +48,10 @@ def card_for_number(number: str) -> tuple[str, str, str] | None:
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def authentication_url(reference: str) -> str:
+    return f"/portal/sandbox/authenticate/{reference}"
 
 
 class SandboxGateway:
@@ -65,9 +73,7 @@ class SandboxGateway:
             status=status,
             reference=reference,
             amount_minor=request.amount_minor,
-            next_action_url=f"/portal/sandbox/authenticate/{reference}"
-            if status == "requires_action"
-            else "",
+            next_action_url=authentication_url(reference) if status == "requires_action" else "",
         )
 
     def retrieve_charge(self, reference: str) -> ChargeResult:
@@ -78,6 +84,7 @@ class SandboxGateway:
             reference=reference,
             amount_minor=int(amount),
             failure_code="card_declined" if status == "failed" else "",
+            next_action_url=authentication_url(reference) if status == "requires_action" else "",
         )
 
     def confirm_authentication(self, reference: str, *, approve: bool) -> ChargeResult:
@@ -101,3 +108,67 @@ class SandboxGateway:
     def retrieve_refund(self, reference: str) -> RefundResult:
         _, _, amount, _ = reference.split("_", 3)
         return RefundResult(status="succeeded", reference=reference, amount_minor=int(amount))
+
+    def list_refunds(self, charge_reference: str) -> list[RefundResult]:
+        return []
+
+    # --- the member portal's card vault: nothing sensitive is kept, test cards only -----------
+
+    def ensure_customer(self, request: CustomerRequest) -> str:
+        return ""  # the sandbox needs no customer object
+
+    def start_card_setup(
+        self,
+        *,
+        customer_reference: str,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict,
+        idempotency_key: str,
+    ) -> CardSetup:
+        reference = f"sbx_setup_{_digest(idempotency_key)}"
+        return CardSetup(reference=reference, url=f"/portal/sandbox/card/{reference}")
+
+    def card_from_test_number(self, number: str, exp_month: int, exp_year: int) -> CardDetails:
+        """What the sandbox card page saves: the test card's token, never its number."""
+        card = card_for_number(number)
+        if card is None:
+            raise GatewayDeclined(
+                "The sandbox accepts only Stripe's published test card numbers.",
+                code="invalid_number",
+            )
+        token, brand, _behaviour = card
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return CardDetails(
+            reference=token, brand=brand, last4=digits[-4:], exp_month=exp_month, exp_year=exp_year
+        )
+
+    def retrieve_payment_method(self, reference: str) -> CardDetails:
+        number, brand = CARD_BY_TOKEN.get(reference, ("0000", "card"))
+        return CardDetails(
+            reference=reference, brand=brand, last4=number[-4:], exp_month=12, exp_year=2034
+        )
+
+    def list_payment_methods(self, customer_reference: str) -> list[CardDetails]:
+        return []
+
+    def detach_payment_method(self, reference: str, *, idempotency_key: str) -> None:
+        return None
+
+    def confirm_charge(
+        self,
+        reference: str,
+        *,
+        payment_method_reference: str,
+        return_url: str,
+        idempotency_key: str,
+    ) -> ChargeResult:
+        return self.retrieve_charge(reference)
+
+    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+        current = self.retrieve_charge(reference)
+        if current.status != "requires_action":
+            return current
+        return ChargeResult(
+            status="canceled", reference=reference, amount_minor=current.amount_minor
+        )

@@ -10,8 +10,10 @@
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
@@ -22,6 +24,7 @@ from billing.money import check_amount, from_minor_units, to_minor_units
 from payments.gateways import ChargeRequest, GatewayDeclined, GatewayTransientError, get_gateway
 from payments.models import (
     PAYMENT_TRANSITIONS,
+    RESERVING_STATUSES,
     Payment,
     PaymentStatus,
     PaymentType,
@@ -102,6 +105,8 @@ def payment_charge(
             code="amount_exceeds_due",
         )
         to_minor_units(amount, document.currency)
+        if retry_of is not None:
+            require_no_retry_in_flight(document)
         payment = Payment(
             entity_id=document.entity_id,
             customer_id=document.customer_id,
@@ -114,6 +119,7 @@ def payment_charge(
             currency=document.currency,
             saved_payment_method=method,
             retry_of=retry_of,
+            return_url=return_url,
             created_by_id=actor.user_id,
             reference=None,
             note=None,
@@ -128,7 +134,43 @@ def payment_charge(
             customer_id=payment.customer_id,
             after=snapshot(payment, CHARGE_AUDIT_FIELDS),
         )
+        # Queued in this transaction: if we die between the gateway call and the
+        # settle, the worker still asks the gateway later.
+        reconcile_later(payment)
     return charge_execute(payment=payment, actor=actor, return_url=return_url)
+
+
+def require_no_retry_in_flight(document) -> None:
+    """Never two retries of one document at once (the caller holds the document's lock)."""
+    field = "advance_invoice_id" if document.is_advance else "invoice_id"
+    if Payment.objects.filter(
+        **{field: document.pk}, retry_of__isnull=False, status__in=RESERVING_STATUSES
+    ).exists():
+        raise InvalidState(
+            "A retry of a charge on this invoice is already in progress.",
+            code="retry_in_progress",
+        )
+
+
+# Gateways keep idempotency keys for 24 hours (Stripe); past that a replay would charge anew.
+REPLAY_WINDOW = timedelta(hours=23)
+
+
+def past_replay_window(created_at, row_id: str) -> bool:
+    if timezone.now() - created_at < REPLAY_WINDOW:
+        return False
+    logger.error(
+        "%s has no gateway reference and its idempotency key may have expired: not replayed; "
+        "look it up at the gateway by its metadata and settle it by hand",
+        row_id,
+    )
+    return True
+
+
+def reconcile_later(payment: Payment) -> None:
+    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_payment
+
+    enqueue_after(reconcile_payment, timezone.now() + RECONCILE_AFTER, payment.pk)
 
 
 def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
@@ -144,7 +186,7 @@ def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
             "settle_payment_id": payment.pk,
             "settle_invoice_id": payment.invoice_id or payment.advance_invoice_id or "",
         },
-        return_url=return_url,
+        return_url=return_url or payment.return_url,
     )
 
 
@@ -238,6 +280,10 @@ def payment_settle_charge(
             from payments.tasks import send_payment_receipt
 
             transaction.on_commit(lambda: send_payment_receipt.enqueue(locked.pk))
+        elif status == PaymentStatus.FAILED:
+            from payments.services.retries import retry_schedule_after_failure
+
+            retry_schedule_after_failure(payment=locked)
     return locked
 
 
@@ -278,6 +324,8 @@ def payment_reconcile(*, payment: Payment, actor: Actor) -> Payment:
     try:
         if payment.gateway_reference:
             result = gateway.retrieve_charge(payment.gateway_reference)
+        elif past_replay_window(payment.created_at, payment.pk):
+            return payment
         else:
             result = gateway.charge(charge_request_for(payment))
     except GatewayDeclined as declined:

@@ -28,6 +28,7 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.services.charging import past_replay_window
 from payments.services.documents import advance_unreserved, lock_documents, require_within
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
@@ -186,6 +187,8 @@ def refund_create(
         refund = refund_reserve(
             payment=payment, actor=actor, amount=amount, destination=destination, reason=reason
         )
+        if refund.status == RefundStatus.PENDING:
+            reconcile_refund_later(refund)  # queued with the reservation: survives a crash
     if refund.status == RefundStatus.PENDING:
         refund = refund_execute(refund=refund, actor=actor)
     return refund
@@ -219,6 +222,14 @@ def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
     )
 
 
+def reconcile_refund_later(refund: Refund) -> None:
+    from django.utils import timezone
+
+    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_refund
+
+    enqueue_after(reconcile_refund, timezone.now() + RECONCILE_AFTER, refund.pk)
+
+
 def refund_request_for(refund: Refund) -> RefundRequest:
     payment = refund.payment
     return RefundRequest(
@@ -242,6 +253,8 @@ def refund_reconcile(*, refund: Refund, actor: Actor) -> Refund:
     try:
         if refund.gateway_reference:
             result = gateway.retrieve_refund(refund.gateway_reference)
+        elif past_replay_window(refund.created_at, refund.pk):
+            return refund
         else:
             result = gateway.refund(refund_request_for(refund))
     except GatewayTransientError:

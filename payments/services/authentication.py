@@ -1,0 +1,144 @@
+"""Charges waiting for the card holder (`requires_action`): authenticate, return, cancel.
+
+The member is sent to the bank's page (Stripe's `next_action` redirect, or the
+sandbox's page); the payment settles when they come back (we ask the gateway)
+or when the webhook arrives, whichever is first: `payment_settle_charge` takes
+the payment's lock and records the outcome exactly once.
+"""
+
+from billing.actors import Actor
+from billing.audit import audit_record, snapshot
+from billing.errors import InvalidState
+from billing.locking import money_transaction
+from payments.gateways import GatewayDeclined, GatewayTransientError, get_gateway
+from payments.models import Payment, PaymentStatus
+from payments.services.charging import payment_reconcile, payment_settle_charge
+from payments.services.documents import lock_documents
+
+
+def _settle(payment: Payment, result, actor: Actor) -> Payment:
+    return payment_settle_charge(
+        payment_id=payment.pk,
+        status=result.status,
+        actor=actor,
+        reference=result.reference,
+        failure_code=result.failure_code,
+        failure_message=result.failure_message,
+        next_action_url=result.next_action_url,
+    )
+
+
+def _settle_declined(payment: Payment, declined: GatewayDeclined, actor: Actor) -> Payment:
+    return payment_settle_charge(
+        payment_id=payment.pk,
+        status=PaymentStatus.FAILED,
+        actor=actor,
+        reference=declined.reference,
+        failure_code=declined.code,
+        failure_message=declined.message,
+    )
+
+
+def _require_waiting(payment: Payment) -> None:
+    if payment.status != PaymentStatus.REQUIRES_ACTION or not payment.is_gateway:
+        raise InvalidState(
+            "This payment is not waiting for authentication.", code="payment_not_awaiting_action"
+        )
+
+
+def payment_set_next_action(*, payment: Payment, actor: Actor, url: str) -> Payment:
+    """Store where the card holder authenticates (only while the charge still waits)."""
+    with money_transaction():
+        docs = lock_documents(
+            invoice_id=payment.invoice_id,
+            advance_invoice_id=payment.advance_invoice_id,
+            payment_ids=[payment.pk],
+        )
+        locked = docs.payments[payment.pk]
+        if locked.status != PaymentStatus.REQUIRES_ACTION or locked.next_action_url == url:
+            return locked
+        before = snapshot(locked, ["next_action_url"])
+        locked.next_action_url = url
+        locked.save(update_fields=["next_action_url", "updated_at"])
+        audit_record(
+            actor=actor,
+            entity_id=locked.entity_id,
+            action="payment.authentication_started",
+            obj=locked,
+            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
+            customer_id=locked.customer_id,
+            before=before,
+            after=snapshot(locked, ["next_action_url"]),
+        )
+    return locked
+
+
+def payment_authentication_start(*, payment: Payment, actor: Actor, return_url: str) -> Payment:
+    """Make sure a waiting charge has a page for the card holder, and return the payment.
+
+    An off-session charge that needs authentication has no page yet: the
+    gateway confirms it again with the member present (`return_url`), which
+    yields the bank's page. Errors: InvalidState (not waiting).
+    """
+    _require_waiting(payment)
+    if payment.next_action_url:
+        return payment
+    gateway = get_gateway(payment.gateway)
+    method = payment.saved_payment_method
+    try:
+        result = gateway.confirm_charge(
+            payment.gateway_reference,
+            payment_method_reference=method.gateway_reference if method else "",
+            return_url=return_url,
+            idempotency_key=f"settle_{payment.pk}_authenticate",
+        )
+    except GatewayDeclined as declined:
+        return _settle_declined(payment, declined, actor)
+    except GatewayTransientError:
+        return payment
+    if result.status == PaymentStatus.REQUIRES_ACTION:
+        return payment_set_next_action(payment=payment, actor=actor, url=result.next_action_url)
+    return _settle(payment, result, actor)
+
+
+def payment_authentication_return(*, payment: Payment, actor: Actor) -> Payment:
+    """The card holder is back from the bank's page: ask the gateway and settle (once)."""
+    return payment_reconcile(payment=payment, actor=actor)
+
+
+def payment_sandbox_authenticate(*, payment: Payment, actor: Actor, approve: bool) -> Payment:
+    """The sandbox's stand-in for 3-D Secure: the card holder approves or refuses."""
+    _require_waiting(payment)
+    gateway = get_gateway(payment.gateway)
+    if not hasattr(gateway, "confirm_authentication"):
+        raise InvalidState("Only sandbox payments authenticate here.", code="not_sandbox")
+    try:
+        result = gateway.confirm_authentication(payment.gateway_reference, approve=approve)
+    except GatewayDeclined as declined:
+        return _settle_declined(payment, declined, actor)
+    return _settle(payment, result, actor)
+
+
+def payment_authentication_cancel(*, payment: Payment, actor: Actor) -> Payment:
+    """Give up on a charge waiting for authentication: cancel it at the gateway, then here.
+
+    If the gateway says it completed meanwhile, that outcome is recorded instead.
+    The reserved amount is released, so the invoice can be paid another way.
+    """
+    if payment.status != PaymentStatus.REQUIRES_ACTION or not payment.is_gateway:
+        return payment
+    gateway = get_gateway(payment.gateway)
+    try:
+        result = gateway.cancel_charge(
+            payment.gateway_reference, idempotency_key=f"settle_{payment.pk}_cancel"
+        )
+    except GatewayTransientError:
+        return payment
+    except GatewayDeclined as declined:
+        return _settle_declined(payment, declined, actor)
+    return _settle(payment, result, actor)
+
+
+def payment_authentication_expire(*, payment: Payment, actor: Actor) -> Payment:
+    """The reconcile task's door: an authentication abandoned past its time is canceled."""
+    return payment_authentication_cancel(payment=payment, actor=actor)

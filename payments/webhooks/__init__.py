@@ -1,0 +1,1 @@
+"""Inbound gateway webhooks: `views` verifies and stores, `events` dedups, `stripe_events` acts."""

@@ -1,0 +1,128 @@
+"""Read-only pages: invoices, one invoice, payment history, balance, printable receipts."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from invoices.models import InvoiceStatus
+from payments.models import PaymentStatus, RefundStatus
+from portal.forms import PayForm
+from portal.selectors import (
+    member_balance_transactions,
+    member_cards,
+    member_customers,
+    member_invoice,
+    member_invoices,
+    member_payments,
+    member_receipt,
+    member_refunds,
+)
+from portal.views.common import PAYABLE_STATUSES, member_required, render_portal
+
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
+
+
+def _due_by_currency(invoices) -> list[tuple[str, Decimal]]:
+    totals = defaultdict(Decimal)
+    for invoice in invoices:
+        if invoice.status in OPEN_STATUSES and invoice.total_due > 0:
+            totals[invoice.currency] += invoice.total_due
+    return sorted(totals.items())
+
+
+@member_required
+def home(request):
+    invoices = list(member_invoices(request.user))
+    return render_portal(
+        request,
+        "portal/home.html",
+        {
+            "invoices": invoices,
+            "due_totals": _due_by_currency(invoices),
+            "customers": list(member_customers(request.user)),
+        },
+    )
+
+
+def invoice_context(request, invoice, form=None) -> dict:
+    payments = member_payments(request.user).filter(
+        Q(invoice_id=invoice.pk) | Q(advance_invoice_id=invoice.pk)
+    )
+    cards = list(member_cards(request.user).filter(customer_id=invoice.customer_id))
+    payable = invoice.status in PAYABLE_STATUSES
+    if form is None and payable:
+        form = PayForm(invoice=invoice, cards=cards)
+    return {
+        "invoice": invoice,
+        "lines": invoice.lines.all(),
+        "payments": payments,
+        "waiting": [p for p in payments if p.status == PaymentStatus.REQUIRES_ACTION],
+        "refunds": member_refunds(request.user).filter(
+            Q(payment__invoice_id=invoice.pk) | Q(payment__advance_invoice_id=invoice.pk)
+        ),
+        "form": form if payable and (form.is_bound or form.available > 0) else None,
+        "cards": cards,
+    }
+
+
+@member_required
+def invoice_detail(request, invoice_id):
+    invoice = member_invoice(request.user, invoice_id)
+    return render_portal(request, "portal/invoice.html", invoice_context(request, invoice))
+
+
+@member_required
+def history(request):
+    return render_portal(
+        request,
+        "portal/history.html",
+        {
+            "payments": member_payments(request.user),
+            "refunds": member_refunds(request.user),
+        },
+    )
+
+
+@member_required
+def balance(request):
+    return render_portal(
+        request,
+        "portal/balance.html",
+        {
+            "customers": list(member_customers(request.user)),
+            "transactions": member_balance_transactions(request.user),
+        },
+    )
+
+
+@member_required
+def payment_receipt(request, payment_id):
+    payment = member_receipt(request.user, payment_id)
+    return render_portal(
+        request,
+        "portal/receipt_payment.html",
+        {
+            "payment": payment,
+            "document": payment.invoice or payment.advance_invoice or payment.credit_note,
+            "refunds": payment.refunds.filter(status=RefundStatus.SUCCEEDED),
+        },
+    )
+
+
+@member_required
+def refund_receipt(request, refund_id):
+    refund = get_object_or_404(
+        member_refunds(request.user), pk=refund_id, status=RefundStatus.SUCCEEDED
+    )
+    payment = refund.payment
+    return render_portal(
+        request,
+        "portal/receipt_refund.html",
+        {
+            "refund": refund,
+            "payment": payment,
+            "document": payment.invoice or payment.advance_invoice,
+        },
+    )
