@@ -135,6 +135,9 @@ class SavedPaymentMethod(models.Model):
         return self.detached_at is None
 
 
+SEARCHED_FIELDS = frozenset({"reference", "note", "metadata"})
+
+
 class Payment(NeverDeleted):
     """Money (or credit) settling a document. Amounts in major units of `currency`.
 
@@ -186,6 +189,9 @@ class Payment(NeverDeleted):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retries"
     )
+
+    # Denormalised for `search` (trigram-indexed on PostgreSQL); rebuilt on every save.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -245,6 +251,18 @@ class Payment(NeverDeleted):
 
     def __str__(self) -> str:
         return self.pk
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCHED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        """What `search` matches: id, reference, note and metadata values (not keys)."""
+        values = [value for value in (self.metadata or {}).values() if isinstance(value, str)]
+        return "\n".join(part for part in (self.pk, self.reference, self.note, *values) if part)
 
     @property
     def net_amount(self) -> Decimal:

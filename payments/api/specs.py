@@ -22,6 +22,7 @@ PAYMENT_LIST_SPEC = ListSpec(
     search_paths=("reference", "note", "id"),
     metadata_path="metadata",
     default_order="-created_at",
+    search_document="search_text",
 )
 
 REFUND_LIST_SPEC = ListSpec(

@@ -81,6 +81,8 @@ def parse_search(raw: str | None, spec: ListSpec) -> Q:
             code="invalid_search",
             param="search",
         )
+    if spec.search_document:
+        return Q(**{f"{spec.search_document}__icontains": text})
     condition = Q()
     for path in spec.search_paths:
         condition |= Q(**{f"{path}__icontains": text})

@@ -52,6 +52,9 @@ class ListSpec:
     search_paths: tuple[str, ...] = ()  # ORM paths of text columns `search` matches
     metadata_path: str | None = "metadata"  # JSON column whose values `search` matches
     default_order: str = "-created_at"
+    # A denormalised, indexed text column holding all `search` matches; when set, `search`
+    # scans it alone (one trigram index) instead of each column and every metadata value.
+    search_document: str | None = None
 
     def __post_init__(self):
         names = [field.name for field in self.fields]

@@ -154,6 +154,15 @@ def test_search_matches_a_reference_substring(api, two_payments):
     assert _ids(response) == [two_payments["B"]]
 
 
+def test_search_follows_a_changed_reference_and_metadata(api, two_payments):
+    payment = two_payments["A"]
+    api.patch(f"payments/{payment}", {"reference": "CHQ-0042", "metadata": {"desk": "loft"}})
+
+    assert _ids(api.get("payments", {"search": "chq-00"})) == [payment]
+    assert _ids(api.get("payments", {"search": "loft"})) == [payment]
+    assert _ids(api.get("payments", {"search": "WEB_"})) == []
+
+
 def test_include_embeds_invoice_credit_note_and_advance_invoice(api, entity):
     customer = CustomerFactory(entity=entity)
     invoice = issued_invoice(customer, total="500.00")
