@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 
-.PHONY: install run worker test lint format clean
+.PHONY: install run worker test lint format clean bench-reads
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -31,6 +31,11 @@ worker: install
 
 test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
 	@scripts/run-tests $(ARGS)
+
+export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench
+
+bench-reads: install  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reads
 
 lint: install
 	$(BIN)/ruff check .
