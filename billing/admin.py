@@ -1,12 +1,15 @@
 """Admin pages of the shared kernel: entities, customers, API keys and the two ledgers."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.urls import path
 
+from billing.admin_balance import ADJUST_PERMISSION, balance_adjust_view
+from billing.admin_display import money
 from billing.admin_scoping import (
     ENTITY_FILTER,
     EntityScopedAdmin,
     ReadOnlyAdminMixin,
-    ReadOnlyInline,
 )
 from billing.models import (
     ApiKey,
@@ -43,16 +46,19 @@ class EntityAdmin(EntityScopedAdmin):
         return False
 
 
-class BalanceTransactionInline(ReadOnlyInline):
-    model = BalanceTransaction
-    fields = ["created_at", "kind", "amount", "balance_after", "reason", "invoice_id"]
-    readonly_fields = fields
-    ordering = ["-created_at", "-id"]
+LEDGER_ROWS = 25
 
 
 @admin.register(Customer)
 class CustomerAdmin(EntityScopedAdmin):
-    list_display = ["name", "email", "entity", "currency", "balance", "user", "created_at"]
+    """The customer profile: money balance (with Adjust balance) and its ledger above the form.
+
+    `profile_panels` is the hook the apps above add their sections through
+    (saved payment methods and invoices come from `payments.admin`).
+    """
+
+    change_form_template = "admin/settle/customer_change_form.html"
+    list_display = ["name", "email", "entity", "currency", "money_balance", "user", "created_at"]
     list_filter = [ENTITY_FILTER, "currency"]
     search_fields = ["name", "email", "id"]
     list_select_related = ["entity", "user"]
@@ -71,7 +77,6 @@ class CustomerAdmin(EntityScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [BalanceTransactionInline]
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["entity", "currency", "gateway_customer_id"] if obj is not None else []
@@ -79,6 +84,46 @@ class CustomerAdmin(EntityScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="money balance", ordering="balance")
+    def money_balance(self, customer: Customer) -> str:
+        return money(customer.balance, customer.currency)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/adjust-balance/",
+                self.admin_site.admin_view(self.adjust_balance_view),
+                name="billing_customer_adjust_balance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def adjust_balance_view(self, request, object_id):
+        return balance_adjust_view(self, request, object_id)
+
+    def profile_panels(self, request, customer: Customer) -> list[dict]:
+        ledger = list(
+            BalanceTransaction.objects.filter(customer=customer)
+            .select_related("created_by")
+            .order_by("-created_at", "-id")[: LEDGER_ROWS + 1]
+        )
+        return [
+            {
+                "template": "admin/settle/panels/customer_balance.html",
+                "customer": customer,
+                "ledger": ledger[:LEDGER_ROWS],
+                "ledger_more": len(ledger) > LEDGER_ROWS,
+                "can_adjust": request.user.has_perm(ADJUST_PERMISSION),
+            }
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        customer = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if customer is not None:
+            extra["profile_panels"] = self.profile_panels(request, customer)
+        return super().change_view(request, object_id, form_url, extra)
 
 
 @admin.register(ApiKey)

@@ -264,3 +264,35 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class FormToken(models.Model):
+    """A one-time token rendered in an admin money form, claimed when the form is submitted.
+
+    The unique constraint is the deduplication: a double click or a resubmitted
+    page carries the same token, cannot claim it again, and is answered from
+    this row (`result_url`, `result_message`) once the first submission is done.
+    A submission that fails validation releases its claim, so the corrected
+    form can be sent again.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        DONE = "done"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=200)  # e.g. "payment.create inv_…"
+    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    result_url = models.CharField(max_length=500, blank=True, default="")
+    result_message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="uniq_form_token_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.state})"

@@ -8,6 +8,7 @@ document's payments to its page.
 from django.contrib import admin
 from django.utils import timezone
 
+from billing.admin_display import badge, money, short_date
 from billing.admin_scoping import (
     ENTITY_FILTER,
     EntityScopedAdmin,
@@ -74,16 +75,22 @@ class InvoiceAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     kind = InvoiceKind.INVOICE
     list_display = [
         "document",
-        "customer",
+        "billed_to",
+        "issued_on",
+        "due_on",
+        "total_amount",
+        "amount_due",
         "situation",
+    ]
+    list_filter = [
+        "status",
+        InvoiceSituationFilter,
+        ("customer", admin.RelatedOnlyFieldListFilter),
         "date",
         "due_date",
-        "total",
-        "total_paid",
-        "total_due",
-        "currency",
+        ENTITY_FILTER,
+        ("currency", admin.AllValuesFieldListFilter),
     ]
-    list_filter = ["status", InvoiceSituationFilter, ENTITY_FILTER, "currency", "date"]
     search_fields = ["number", "id", "customer__name", "customer__email", "note"]
     list_select_related = ["customer"]
     date_hierarchy = "date"
@@ -99,9 +106,32 @@ class InvoiceAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     def document(self, invoice: Invoice) -> str:
         return invoice.number or "Draft"
 
+    @admin.display(description="customer", ordering="customer__name")
+    def billed_to(self, invoice: Invoice) -> str:
+        return invoice.customer.name
+
+    @admin.display(description="issued", ordering="date")
+    def issued_on(self, invoice: Invoice) -> str:
+        return short_date(invoice.date)
+
+    @admin.display(description="due", ordering="due_date")
+    def due_on(self, invoice: Invoice) -> str:
+        return short_date(invoice.due_date) if invoice.due_date else "—"
+
+    @admin.display(description="total", ordering="total")
+    def total_amount(self, invoice: Invoice) -> str:
+        return money(invoice.total, invoice.currency)
+
+    @admin.display(description="amount due", ordering="total_due")
+    def amount_due(self, invoice: Invoice) -> str:
+        if invoice.status == InvoiceStatus.VOID:
+            return "—"
+        return money(invoice.total_due, invoice.currency)
+
     @admin.display(description="status", ordering="status")
-    def situation(self, invoice: Invoice) -> str:
-        return STATUS_LABELS[invoice.display_status]
+    def situation(self, invoice: Invoice):
+        key = invoice.display_status
+        return badge(key, STATUS_LABELS[key])
 
 
 @admin.register(AdvanceInvoice)
@@ -126,12 +156,11 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         "invoice",
         "status",
         "date",
-        "total",
-        "total_applied",
-        "total_remaining",
-        "currency",
+        "total_amount",
+        "applied",
+        "remaining",
     ]
-    list_filter = ["status", ENTITY_FILTER, "currency", "date"]
+    list_filter = ["status", ENTITY_FILTER, ("currency", admin.AllValuesFieldListFilter), "date"]
     search_fields = ["number", "id", "customer__name", "invoice__number", "reason"]
     list_select_related = ["customer", "invoice"]
     date_hierarchy = "date"
@@ -155,3 +184,15 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="total", ordering="total")
+    def total_amount(self, credit_note: CreditNote) -> str:
+        return money(credit_note.total, credit_note.currency)
+
+    @admin.display(description="applied", ordering="total_applied")
+    def applied(self, credit_note: CreditNote) -> str:
+        return money(credit_note.total_applied, credit_note.currency)
+
+    @admin.display(description="remaining", ordering="total_remaining")
+    def remaining(self, credit_note: CreditNote) -> str:
+        return money(credit_note.total_remaining, credit_note.currency)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from billing.models import AuditEvent, Entity, EntityMembership
-from invoices.models import Invoice
+from invoices.models import AdvanceInvoice, Invoice
 from payments.management.commands.seed_demo import DEMO_ENTITY_NAME
 from payments.models import Payment, PaymentType
 from payments.services import payment_record
@@ -140,3 +140,33 @@ def test_staff_member_sees_only_the_payments_of_their_entity(demo, client, actor
     assert foreign not in listed
     assert {payment.entity_id for payment in listed} == {demo_entity.pk}
     assert client.get(admin_url(Payment, "change", foreign.pk)).status_code == 302
+
+
+def test_every_money_flow_page_opens_on_the_demo_data(demo):
+    """Each button and `…` menu entry of every demo invoice leads to a page that renders."""
+    opened = 0
+    for model, documents in [
+        (Invoice, Invoice.objects.invoices()),
+        (AdvanceInvoice, AdvanceInvoice.objects.all()),
+    ]:
+        for document in documents:
+            page = demo.get(admin_url(model, "change", document.pk))
+            assert page.status_code == 200, document
+            context = page.context
+            urls = [url for _label, url, _style in context["actions"]]
+            urls += [url for url in (context["create_url"], context["credit_note_url"]) if url]
+            urls += [url for row in context["payment_rows"] for _label, url in row["menu"]]
+            if document.overpaid_amount > 0:
+                urls.append(admin_url(model, "move_excess", document.pk))
+            for url in urls:
+                assert demo.get(url).status_code == 200, url
+                opened += 1
+    assert opened > 40
+
+
+def test_dashboard_renders_on_the_demo_data(demo):
+    page = demo.get(reverse("admin:index")).content.decode()
+
+    for text in ["Outstanding receivables", "Collected this month", "Failed charges to retry"]:
+        assert text in page
+    assert '<svg class="settle-chart"' in page

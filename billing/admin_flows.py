@@ -1,0 +1,156 @@
+"""How an admin money form runs: once per form token, through a service, errors on the form.
+
+Every money form renders a one-time token (`OneTimeForm`). On submission the
+token is claimed in `FormToken` (a unique row): a double click or a
+resubmitted page cannot claim it again, waits for the first submission to
+finish and is answered with its result, so the service runs exactly once.
+A `SettleError` from the service releases the claim and is shown next to the
+field its `param` names; nothing was written, so the corrected form can be sent.
+"""
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from billing.errors import SettleError
+from billing.models import FormToken
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A replay waits this long for the first submission (a gateway call may take a while).
+REPLAY_WAIT_SECONDS = 30.0
+REPLAY_POLL_SECONDS = 0.2
+# Claims older than this are purged: a page left open longer gets a fresh token on reload.
+TOKEN_LIFETIME = timedelta(days=1)
+
+
+def form_token_new() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OneTimeForm(forms.Form):
+    """A form carrying a one-time token; a fresh token is rendered for every unbound form."""
+
+    form_token = forms.RegexField(regex=TOKEN_PATTERN, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", form_token_new())
+
+
+@dataclass
+class FormClaim:
+    """Our claim on a token (`row`), or the earlier submission that holds it (`replay`)."""
+
+    row: FormToken | None = None
+    replay: FormToken | None = None
+
+    def finish(self, *, url: str, message: str) -> None:
+        self.row.state = FormToken.State.DONE
+        self.row.result_url = url[:500]
+        self.row.result_message = message
+        self.row.save(update_fields=["state", "result_url", "result_message", "updated_at"])
+
+    def release(self) -> None:
+        FormToken.objects.filter(pk=self.row.pk).delete()
+
+
+def form_token_claim(
+    *, user, token: str, purpose: str, wait: float = REPLAY_WAIT_SECONDS
+) -> FormClaim:
+    """Claim `token` for `user`; if it is taken, wait for that submission and return it.
+
+    The insert commits at once (outside any transaction of the service), so a
+    concurrent duplicate sees it and fails on the unique constraint.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with transaction.atomic():
+                row = FormToken.objects.create(user=user, token=token, purpose=purpose[:200])
+        except IntegrityError:
+            pass
+        else:
+            FormToken.objects.filter(created_at__lt=timezone.now() - TOKEN_LIFETIME).delete()
+            return FormClaim(row=row)
+        earlier = FormToken.objects.filter(user=user, token=token).first()
+        if earlier is None:
+            continue  # released by a submission that failed: this one runs
+        if earlier.state == FormToken.State.DONE or time.monotonic() >= deadline:
+            return FormClaim(replay=earlier)
+        time.sleep(REPLAY_POLL_SECONDS)
+
+
+@dataclass
+class Outcome:
+    """Where to go after a money action and what to tell the user."""
+
+    url: str
+    message: str
+    level: int = messages.SUCCESS
+
+
+def add_service_error(form: forms.Form, error: SettleError, params=None) -> None:
+    """Show a service error next to the field named by its `param` (or above the form).
+
+    `params` maps a service parameter to a form field: a dict (unlisted params
+    keep their name) or a function of the param.
+    """
+    param = error.param or ""
+    field = params(param) if callable(params) else (params or {}).get(param, param)
+    if field not in form.fields:
+        field = None
+    form.add_error(field, error.message)
+
+
+def run_once(
+    request,
+    form: forms.Form,
+    *,
+    purpose: str,
+    action: Callable[[], Outcome],
+    back_url: str,
+    params=None,
+):
+    """Run `action` once per form token. Returns a redirect, or None to re-render the form.
+
+    `back_url` is where a duplicate goes while the first submission is still running.
+    """
+    claim = form_token_claim(
+        user=request.user, token=form.cleaned_data["form_token"], purpose=purpose
+    )
+    if claim.replay is not None:
+        earlier = claim.replay
+        if earlier.state == FormToken.State.DONE:
+            messages.info(
+                request,
+                "This form was already submitted; it was not sent again. " + earlier.result_message,
+            )
+            return redirect(earlier.result_url or back_url)
+        messages.warning(
+            request,
+            "This form was already submitted and is still being processed; "
+            "it was not sent again. Reload the page in a moment to see the result.",
+        )
+        return redirect(back_url)
+    try:
+        outcome = action()
+    except SettleError as error:
+        claim.release()
+        add_service_error(form, error, params)
+        return None
+    except BaseException:
+        claim.release()
+        raise
+    claim.finish(url=outcome.url, message=outcome.message)
+    messages.add_message(request, outcome.level, outcome.message)
+    return redirect(outcome.url)

@@ -1,0 +1,18 @@
+"""Template tags of the back office: `{{ amount|money:currency }}`, `{% badge key label %}`."""
+
+from django import template
+
+from billing.admin_display import badge as badge_html
+from billing.admin_display import money as money_text
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency):
+    return money_text(amount, currency)
+
+
+@register.simple_tag
+def badge(key, label):
+    return badge_html(key, label)

@@ -1,0 +1,273 @@
+"""Billing → Payments: every payment with filters, search and Export CSV; refunds; saved cards.
+
+Payments and refunds are never added or deleted here (the invoice page's flows
+do that through the services); a payment's reference and note can be edited,
+through `payment_update`, so the change is audited like any other.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from billing.actors import Actor
+from billing.admin_display import badge, money, short_date
+from billing.admin_scoping import (
+    ENTITY_FILTER,
+    EntityScopedAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+)
+from billing.errors import SettleError
+from payments.admin.labels import method_label, payment_state
+from payments.api.export import payments_csv_response
+from payments.models import APPLICATION_TYPES, EXTERNAL_TYPES, Payment, Refund
+from payments.services import payment_update
+
+EDITABLE_PAYMENT_FIELDS = ["reference", "note"]
+
+
+class PaymentForm(forms.ModelForm):
+    note = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
+
+    class Meta:
+        model = Payment
+        fields = EDITABLE_PAYMENT_FIELDS
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    """Deleted payments are kept for the record but hidden unless asked for."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("include", "Including deleted"), ("only", "Only deleted")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Not deleted",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "include":
+            return queryset
+        if self.value() == "only":
+            return queryset.filter(is_deleted=True)
+        return queryset.filter(is_deleted=False)
+
+
+class PaymentKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("charge", "Card charges"),
+            ("external", "External payments"),
+            ("application", "Credit, advance and balance applications"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "charge":
+            return queryset.exclude(gateway="")
+        if self.value() == "external":
+            return queryset.filter(gateway="", type__in=EXTERNAL_TYPES)
+        if self.value() == "application":
+            return queryset.filter(type__in=APPLICATION_TYPES)
+        return queryset
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ["id", "created_at", "amount", "status", "destination", "reason"]
+    readonly_fields = fields
+
+
+class PaymentAdmin(EntityScopedAdmin):
+    form = PaymentForm
+    change_list_template = "admin/settle/payment_change_list.html"
+    list_display = ["paid_on", "document", "method", "amount_paid", "state", "reference"]
+    list_filter = [
+        DeletedFilter,
+        PaymentKindFilter,
+        "type",
+        "status",
+        "date",
+        ("customer", admin.RelatedOnlyFieldListFilter),
+        "gateway",
+        ENTITY_FILTER,
+    ]
+    search_fields = [
+        "id",
+        "reference",
+        "note",
+        "gateway_reference",
+        "customer__name",
+        "invoice__number",
+        "advance_invoice__number",
+        "credit_note__number",
+    ]
+    search_help_text = "Reference, note, customer, document number or payment id."
+    list_select_related = [
+        "customer",
+        "invoice",
+        "advance_invoice",
+        "credit_note",
+        "saved_payment_method",
+    ]
+    date_hierarchy = "date"
+    inlines = [RefundInline]
+    fieldsets = [
+        (None, {"fields": ["id", "entity", "customer", "type", "status", "date"]}),
+        ("Documents", {"fields": ["invoice", "advance_invoice", "credit_note"]}),
+        ("Amounts", {"fields": ["amount", "amount_refunded", "currency"]}),
+        ("Description", {"fields": EDITABLE_PAYMENT_FIELDS}),
+        (
+            "Gateway",
+            {
+                "fields": [
+                    "gateway",
+                    "saved_payment_method",
+                    "gateway_reference",
+                    "failure_code",
+                    "failure_message",
+                    "next_action_url",
+                    "retry_of",
+                ]
+            },
+        ),
+        (
+            "Record",
+            {
+                "fields": [
+                    "metadata",
+                    "is_deleted",
+                    "deleted_at",
+                    "delete_reason",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = [field for _title, options in self.fieldsets for field in options["fields"]]
+        return [field for field in shown if field not in EDITABLE_PAYMENT_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_deleted:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        changes = {field: form.cleaned_data[field] or None for field in form.changed_data}
+        if not changes:
+            return
+        try:
+            payment_update(payment=obj, actor=Actor.admin(request.user), **changes)
+        except SettleError as error:
+            messages.error(request, error.message)
+
+    # --- columns ---
+
+    @admin.display(description="date", ordering="date")
+    def paid_on(self, payment: Payment) -> str:
+        return short_date(payment.date)
+
+    @admin.display(description="invoice · customer")
+    def document(self, payment: Payment):
+        target = payment.invoice or payment.advance_invoice
+        if target is None:
+            label, url = str(payment.credit_note), ""
+        else:
+            name = "advanceinvoice" if target.is_advance else "invoice"
+            label = target.number or "Draft"
+            url = reverse(f"admin:invoices_{name}_change", args=[quote(target.pk)])
+        link = format_html('<a href="{}">{}</a>', url, label) if url else label
+        return format_html('{}<div class="settle-muted">{}</div>', link, payment.customer.name)
+
+    @admin.display(description="method")
+    def method(self, payment: Payment) -> str:
+        return method_label(payment)
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_paid(self, payment: Payment):
+        amount = money(payment.amount, payment.currency)
+        if not payment.amount_refunded:
+            return amount
+        refunded = money(payment.amount_refunded, payment.currency)
+        return format_html('{}<div class="settle-muted">{} refunded</div>', amount, refunded)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, payment: Payment):
+        return badge(*payment_state(payment))
+
+    # --- Export CSV ---
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name="payments_payment_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The change list as filtered and searched on screen, streamed as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "These filters are not valid; nothing was exported.")
+            return redirect("admin:payments_payment_changelist")
+        return payments_csv_response(changelist.queryset.select_related(None))
+
+
+class RefundAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    list_display = ["id", "created_at", "payment", "amount_refunded", "status", "destination"]
+    list_filter = ["status", "destination", ENTITY_FILTER, "created_at"]
+    search_fields = ["id", "payment__id", "payment__invoice__number", "reason", "gateway_reference"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_refunded(self, refund: Refund) -> str:
+        return money(refund.amount, refund.currency)
+
+
+class SavedPaymentMethodAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    """Cards are saved through the gateway; only a reference and display details are kept."""
+
+    list_display = [
+        "label",
+        "customer",
+        "gateway",
+        "exp_month",
+        "exp_year",
+        "is_default",
+        "detached_at",
+    ]
+    list_filter = ["gateway", "brand", ENTITY_FILTER]
+    search_fields = ["id", "customer__name", "customer__email", "last4"]
+    list_select_related = ["customer"]

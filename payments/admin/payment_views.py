@@ -1,0 +1,347 @@
+"""The Payments section's flows: Create (record or charge), Refund, Edit, Delete, Retry,
+and moving an overpayment to the money balance. Each calls one service, once per form token."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from billing.admin_display import money
+from billing.admin_flows import Outcome, run_once
+from billing.errors import Conflict
+from payments.admin.flow_base import (
+    admin_actor,
+    document_field,
+    get_invoice,
+    get_payment,
+    invoice_url,
+    is_payable,
+    render_flow,
+    require,
+)
+from payments.admin.labels import EXTERNAL_TYPE_LABELS, gateway_label, method_label
+from payments.admin.payment_forms import (
+    EXTERNAL,
+    PaymentCreateForm,
+    PaymentEditForm,
+    ReasonForm,
+    RefundForm,
+    RetryForm,
+)
+from payments.models import EXTERNAL_TYPES, PaymentStatus, RefundStatus, SavedPaymentMethod
+from payments.services import (
+    payment_charge,
+    payment_delete,
+    payment_record,
+    payment_retry,
+    payment_update,
+    refund_create,
+)
+from payments.services.refunding import refundable_amount
+
+CREATE_PARAMS = {
+    "type": "external_type",
+    "payment_method_id": "method",
+    "invoice_id": None,
+    "advance_invoice_id": None,
+}
+
+
+def usable_cards(invoice):
+    return list(
+        SavedPaymentMethod.objects.filter(
+            customer_id=invoice.customer_id, entity_id=invoice.entity_id, detached_at__isnull=True
+        )
+    )
+
+
+def charge_outcome(payment, url: str) -> Outcome:
+    """What to tell the admin about a charge, in each of its resulting states."""
+    invoice = payment.invoice or payment.advance_invoice
+    invoice.refresh_from_db()
+    card = method_label(payment)
+    amount = money(payment.amount, payment.currency)
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return Outcome(
+            url,
+            f"Charged {amount} to {card} through {gateway_label(payment)}. Amount due is now "
+            f"{money(invoice.total_due, invoice.currency)}.",
+        )
+    if payment.status == PaymentStatus.FAILED:
+        reason = payment.failure_message or "The card was declined."
+        code = f" ({payment.failure_code})" if payment.failure_code else ""
+        return Outcome(
+            url,
+            f"The charge of {amount} to {card} was declined: {reason}{code} "
+            "It is listed under Payments as a failed attempt that you can retry.",
+            messages.ERROR,
+        )
+    if payment.status == PaymentStatus.REQUIRES_ACTION:
+        return Outcome(
+            url,
+            f"The charge of {amount} to {card} needs the card holder's authentication "
+            "(3-D Secure). It stays pending until the customer completes it.",
+            messages.WARNING,
+        )
+    return Outcome(
+        url,
+        f"The charge of {amount} to {card} is pending: the gateway has not answered yet. "
+        "It will be settled automatically; nothing will be charged twice.",
+        messages.WARNING,
+    )
+
+
+def payment_create_view(model_admin, request, object_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    allow_external = request.user.has_perm("payments.record_payment")
+    allow_charge = request.user.has_perm("payments.charge_payment")
+    if not (allow_external or allow_charge):
+        require(request, "payments.record_payment")
+    chosen = request.POST.get("method") if request.method == "POST" else None
+    if (chosen == EXTERNAL and not allow_external) or (
+        chosen and chosen != EXTERNAL and not allow_charge
+    ):
+        raise PermissionDenied
+    back = invoice_url(model_admin, invoice, "payments")
+    cards = usable_cards(invoice) if allow_charge else []
+    initial = {"amount": max(invoice.total_due, 0) or None, "seen_due": invoice.total_due}
+    form = PaymentCreateForm(
+        request.POST or None,
+        initial=initial,
+        cards=cards,
+        allow_charge=allow_charge,
+        allow_external=allow_external,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = admin_actor(request)
+
+        def create() -> Outcome:
+            invoice.refresh_from_db()
+            if data["seen_due"] != invoice.total_due:
+                raise Conflict(
+                    f"The amount due changed from {money(data['seen_due'], invoice.currency)} to "
+                    f"{money(invoice.total_due, invoice.currency)} since this page was opened. "
+                    "Check the amount and submit again.",
+                    code="stale_form",
+                    param="amount",
+                )
+            if data["method"] == EXTERNAL:
+                payment = payment_record(
+                    entity=invoice.entity,
+                    actor=actor,
+                    amount=data["amount"],
+                    type=data["external_type"],
+                    date=data["date"],
+                    reference=data["reference"] or None,
+                    note=data["note"] or None,
+                    **{document_field(invoice): invoice.pk},
+                )
+                invoice.refresh_from_db()
+                kind = EXTERNAL_TYPE_LABELS[data["external_type"]].lower()
+                return Outcome(
+                    back,
+                    f"Recorded {money(payment.amount, payment.currency)} paid by {kind}. "
+                    f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
+                )
+            payment = payment_charge(
+                entity=invoice.entity,
+                actor=actor,
+                payment_method_id=data["method"],
+                amount=data["amount"],
+                **{document_field(invoice): invoice.pk},
+            )
+            return charge_outcome(payment, back)
+
+        response = run_once(
+            request,
+            form,
+            purpose=f"payment.create {invoice.pk}",
+            action=create,
+            back_url=back,
+            params=CREATE_PARAMS,
+        )
+        if response is not None:
+            return response
+        form.data = form.data.copy()
+        form.data["seen_due"] = str(invoice.total_due)
+    return render_flow(
+        model_admin,
+        request,
+        invoice,
+        template="admin/settle/payment_create.html",
+        title=f"Create payment · {invoice}",
+        form=form,
+        payable=is_payable(invoice),
+        allow_charge=allow_charge,
+        has_cards=bool(cards),
+    )
+
+
+def refund_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.refund_payment")
+    back = invoice_url(model_admin, invoice, "payments")
+    refundable = refundable_amount(payment)
+    form = RefundForm(request.POST or None, payment=payment, initial={"amount": refundable})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def refund() -> Outcome:
+            row = refund_create(
+                payment=payment,
+                actor=admin_actor(request),
+                amount=data["amount"],
+                destination=data["destination"],
+                reason=data["reason"],
+            )
+            amount = money(row.amount, row.currency)
+            if row.status == RefundStatus.FAILED:
+                return Outcome(
+                    back,
+                    f"The gateway refused the refund of {amount}: {row.failure_message}",
+                    messages.ERROR,
+                )
+            if row.status == RefundStatus.PENDING:
+                return Outcome(
+                    back,
+                    f"The refund of {amount} is pending at the gateway; it settles automatically.",
+                    messages.WARNING,
+                )
+            invoice.refresh_from_db()
+            return Outcome(
+                back,
+                f"Refunded {amount} of the {method_label(payment)} payment. "
+                f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
+            )
+
+        response = run_once(
+            request, form, purpose=f"refund {payment.pk}", action=refund, back_url=back
+        )
+        if response is not None:
+            return response
+    return render_flow(
+        model_admin,
+        request,
+        invoice,
+        template="admin/settle/payment_refund.html",
+        title=f"Refund payment · {invoice}",
+        form=form,
+        payment=payment,
+        method=method_label(payment),
+        refundable=refundable,
+    )
+
+
+def payment_edit_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.change_payment")
+    if payment.is_deleted:
+        raise Http404("This payment was deleted.")
+    back = invoice_url(model_admin, invoice, "payments")
+    initial = {"date": payment.date, "reference": payment.reference, "note": payment.note}
+    form = PaymentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+
+        def edit() -> Outcome:
+            changes = form.changes(payment)
+            if changes:
+                payment_update(payment=payment, actor=admin_actor(request), **changes)
+                return Outcome(back, f"Saved the {method_label(payment)} payment's details.")
+            return Outcome(back, "Nothing changed.", messages.INFO)
+
+        response = run_once(
+            request, form, purpose=f"payment.edit {payment.pk}", action=edit, back_url=back
+        )
+        if response is not None:
+            return response
+    return render_flow(
+        model_admin,
+        request,
+        invoice,
+        template="admin/settle/payment_edit.html",
+        title=f"Edit payment · {invoice}",
+        form=form,
+        payment=payment,
+        method=method_label(payment),
+    )
+
+
+def payment_delete_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.remove_payment")
+    if payment.is_gateway or payment.type not in EXTERNAL_TYPES:
+        raise Http404("Only external payments can be deleted; refund the others.")
+    back = invoice_url(model_admin, invoice, "payments")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def delete() -> Outcome:
+            payment_delete(
+                payment=payment, actor=admin_actor(request), reason=form.cleaned_data["reason"]
+            )
+            invoice.refresh_from_db()
+            return Outcome(
+                back,
+                f"Deleted the {money(payment.amount, payment.currency)} "
+                f"{method_label(payment)} payment. Amount due is now "
+                f"{money(invoice.total_due, invoice.currency)}.",
+            )
+
+        response = run_once(
+            request, form, purpose=f"payment.delete {payment.pk}", action=delete, back_url=back
+        )
+        if response is not None:
+            return response
+    return render_flow(
+        model_admin,
+        request,
+        invoice,
+        template="admin/settle/payment_delete.html",
+        title=f"Delete payment · {invoice}",
+        form=form,
+        payment=payment,
+        method=method_label(payment),
+    )
+
+
+def payment_retry_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.charge_payment")
+    back = invoice_url(model_admin, invoice, "payments")
+    cards = usable_cards(invoice)
+    form = RetryForm(request.POST or None, cards=cards, current=payment.saved_payment_method_id)
+    if request.method == "POST" and form.is_valid():
+
+        def retry() -> Outcome:
+            attempt = payment_retry(
+                payment=payment,
+                actor=admin_actor(request),
+                payment_method_id=form.cleaned_data["method"],
+            )
+            return charge_outcome(attempt, back)
+
+        response = run_once(
+            request,
+            form,
+            purpose=f"payment.retry {payment.pk}",
+            action=retry,
+            back_url=back,
+            params={"payment_method_id": "method"},
+        )
+        if response is not None:
+            return response
+    return render_flow(
+        model_admin,
+        request,
+        invoice,
+        template="admin/settle/payment_retry.html",
+        title=f"Retry charge · {invoice}",
+        form=form,
+        payment=payment,
+        method=method_label(payment),
+        retry_amount=min(payment.amount, max(invoice.total_due, 0)),
+    )

@@ -1,0 +1,123 @@
+/* Settle back office: small progressive enhancements. Every page works without them;
+   the server's one-time form token is what makes a double submission harmless. */
+(function () {
+  "use strict";
+
+  // Money forms: one submission per page view; the button says what is happening.
+  function guardForms() {
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!form.hasAttribute("data-once")) return;
+        if (form.dataset.submitted === "yes") {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.submitted = "yes";
+        form.querySelectorAll("input[type=submit][data-busy-label]").forEach(function (button) {
+          window.setTimeout(function () {
+            button.dataset.label = button.value;
+            button.value = button.dataset.busyLabel;
+            button.disabled = true;
+          }, 0);
+        });
+      });
+    });
+  }
+
+  // A page restored from the back/forward cache must be usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("input[type=submit][data-busy-label]").forEach(function (button) {
+        if (button.dataset.label) button.value = button.dataset.label;
+        button.disabled = false;
+      });
+    });
+  });
+
+  // Create payment: the External fields only matter when "External" is chosen.
+  function toggleExternal() {
+    var fields = document.querySelector("[data-external-fields]");
+    if (!fields) return;
+    var radios = document.querySelectorAll("input[name=method]");
+    function update() {
+      var checked = document.querySelector("input[name=method]:checked");
+      fields.hidden = !(checked && checked.value === "external");
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
+  // The … menus: one open at a time, closed by a click elsewhere or Escape.
+  function menus() {
+    document.addEventListener("click", function (event) {
+      document.querySelectorAll("details.settle-menu[open]").forEach(function (menu) {
+        if (!menu.contains(event.target)) menu.removeAttribute("open");
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      document.querySelectorAll("details.settle-menu[open]").forEach(function (menu) {
+        menu.removeAttribute("open");
+      });
+    });
+  }
+
+  // Create credit note: a live preview of the credit's total and of the parts given.
+  // The server prices the credit again and checks that the parts add up.
+  function creditPreview() {
+    var form = document.querySelector("#credit-note-form");
+    if (!form) return;
+    var places = parseInt(form.dataset.exponent || "2", 10);
+    var scale = Math.pow(10, places);
+    var format = new Intl.NumberFormat(undefined, {
+      style: "currency", currency: form.dataset.currency,
+      minimumFractionDigits: places, maximumFractionDigits: places,
+    });
+    function round(value) { return Math.round((value + Number.EPSILON) * scale) / scale; }
+    function number(input) {
+      var value = input ? parseFloat(input.value) : NaN;
+      return isNaN(value) ? null : value;
+    }
+    function update() {
+      var total = 0;
+      var fixed = number(form.querySelector("[name=fixed_amount]"));
+      if (fixed !== null) {
+        total = fixed;
+      } else {
+        form.querySelectorAll("tr[data-credit-line]").forEach(function (row) {
+          var inputs = row.querySelectorAll("input");
+          var quantity = number(inputs[0]);
+          var amount = number(inputs[1]);
+          var net = amount !== null ? amount
+            : quantity !== null ? round(quantity * parseFloat(row.dataset.unitPrice)) : 0;
+          net = round(net);
+          total += net + round(net * parseFloat(row.dataset.taxRate) / 100);
+        });
+      }
+      var parts = 0;
+      ["to_invoice", "to_balance", "refund_amount", "outside_amount"].forEach(function (name) {
+        var value = number(form.querySelector("[name=" + name + "]"));
+        if (value !== null) parts += value;
+      });
+      total = round(total);
+      parts = round(parts);
+      form.querySelectorAll(".settle-credit-total").forEach(function (line) { line.hidden = total <= 0; });
+      form.querySelector("[data-credit-total]").textContent = format.format(total);
+      form.querySelector("[data-allocated]").textContent = parts ? format.format(parts) : "none";
+      form.querySelector("[data-allocation-hint]").textContent = !parts
+        ? "the whole credit is taken off the amount due"
+        : parts === total ? "they add up" : "they must add up to " + format.format(total);
+    }
+    form.addEventListener("input", update);
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    guardForms();
+    toggleExternal();
+    menus();
+    creditPreview();
+  });
+})();

@@ -1,0 +1,85 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against pytest-django's
+live server. Chromium comes from the system (`SETTLE_CHROMIUM`, default /usr/bin/chromium);
+Playwright's own browser download is never used."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from billing.models import EntityMembership
+from tests.factories import CustomerFactory, EntityFactory, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("SETTLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PASSWORD = "correct horse battery"
+SETTLE_APPS = ["billing", "invoices", "payments"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (modules that start their own Playwright can follow)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, "
+            "or point SETTLE_CHROMIUM at it).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def office(live_server):
+    """An office manager: staff, member of one entity, with every Settle permission."""
+    entity = EntityFactory(name="Harbour Coworking")
+    user = UserFactory(username="office", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=SETTLE_APPS))
+    EntityMembership.objects.create(entity=entity, user=user)
+    return user, entity
+
+
+@pytest.fixture
+def customer(office):
+    _user, entity = office
+    return CustomerFactory(entity=entity, name="Northwind Studio", email="ap@northwind.example")
+
+
+@pytest.fixture
+def page(browser, live_server, office):
+    """A signed-in browser page for the office manager."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/admin/login/")
+    tab.fill("#id_username", office[0].username)
+    tab.fill("#id_password", PASSWORD)
+    tab.click("input[type=submit]")
+    tab.wait_for_url(f"{live_server.url}/admin/")
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot under screenshots/ for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,247 @@
+"""The invoice page and its Create form through Django's test client: recording external
+money and charging saved cards through the services, once per form token."""
+
+from decimal import Decimal
+
+import pytest
+
+from billing.admin_flows import form_token_new
+from billing.models import AuditEvent
+from payments.models import Payment, PaymentStatus
+from tests.admin_support import invoice_url, messages_of, staff, submit
+from tests.asserts import unchanged
+from tests.factories import (
+    SavedCardFactory,
+    draft_invoice,
+    issued_invoice,
+    record_payment,
+)
+
+
+@pytest.fixture
+def office(client, entity):
+    user = staff(entity)
+    client.force_login(user)
+    return user
+
+
+def external(amount, seen_due, **extra):
+    return {
+        "amount": amount,
+        "method": "external",
+        "external_type": "bank_transfer",
+        "date": "2026-03-02",
+        "reference": "",
+        "note": "",
+        "seen_due": seen_due,
+        **extra,
+    }
+
+
+def test_invoice_page_shows_figures_lines_payments_and_history(client, office, customer):
+    invoice = issued_invoice(customer, total="250.00")
+    record_payment(invoice, "100.00", reference="SEPA-9")
+
+    page = client.get(invoice_url(invoice)).content.decode()
+
+    for text in ["€250.00", "€100.00", "€150.00", "Partially paid", "Desk rental"]:
+        assert text in page
+    assert "External · Cash" in page
+    assert "SEPA-9" in page
+    assert "Payment recorded" in page  # history
+
+
+def test_create_form_prefills_the_amount_due_and_offers_cards_and_external(
+    client, office, customer
+):
+    SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+
+    form = client.get(invoice_url(invoice, "payment_create")).context["form"]
+
+    assert form.initial["amount"] == Decimal("80.00")
+    labels = [label for _value, label in form.fields["method"].choices]
+    assert labels[0].startswith("Visa •••• 4242")
+    assert labels[-1].startswith("External")
+    assert form.initial["method"].startswith("spm_")  # the saved card is the default
+
+
+def test_external_payment_is_recorded_and_audited(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+
+    response = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        external("30.00", "80.00", external_type="check", reference="CHK 1207", note="By post"),
+    )
+
+    assert response.status_code == 302
+    payment = Payment.objects.get(invoice=invoice)
+    assert (payment.type, payment.amount, payment.reference, payment.note) == (
+        "check",
+        Decimal("30.00"),
+        "CHK 1207",
+        "By post",
+    )
+    assert str(payment.date) == "2026-03-02"
+    assert payment.created_by == office
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.total_due) == ("partially_paid", Decimal("50.00"))
+    event = AuditEvent.objects.get(object_id=payment.pk, action="payment.recorded")
+    assert (event.source, event.actor_user) == ("admin", office)
+
+
+def test_external_payment_may_exceed_what_is_due(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+
+    submit(client, invoice_url(invoice, "payment_create"), external("100.00", "80.00"))
+
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.total_due, invoice.display_status) == (
+        "paid",
+        Decimal("-20.00"),
+        "overpaid",
+    )
+
+
+def test_charge_of_a_saved_card(client, office, customer):
+    card = SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+
+    response = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        {"amount": "80.00", "method": card.pk, "seen_due": "80.00"},
+        follow=True,
+    )
+
+    payment = Payment.objects.get(invoice=invoice)
+    assert (payment.status, payment.gateway, payment.saved_payment_method) == (
+        "succeeded",
+        "sandbox",
+        card,
+    )
+    assert "Charged €80.00 to Visa •••• 4242 through Sandbox." in messages_of(response)[0]
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_declined_charge_shows_the_reason_and_stays_as_a_failed_attempt(client, office, customer):
+    card = SavedCardFactory(customer=customer, gateway_reference="pm_card_chargeDeclined")
+    invoice = issued_invoice(customer, total="80.00")
+
+    response = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        {"amount": "80.00", "method": card.pk, "seen_due": "80.00"},
+        follow=True,
+    )
+
+    assert "was declined: Your card was declined. (card_declined)" in messages_of(response)[0]
+    payment = Payment.objects.get(invoice=invoice)
+    assert (payment.status, payment.failure_code) == ("failed", "card_declined")
+    assert "Declined: Your card was declined." in response.content.decode()
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.total_due) == ("issued", Decimal("80.00"))
+
+
+def test_charge_needing_authentication_says_so(client, office, customer):
+    card = SavedCardFactory(customer=customer, gateway_reference="pm_card_authenticationRequired")
+    invoice = issued_invoice(customer, total="80.00")
+
+    response = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        {"amount": "80.00", "method": card.pk, "seen_due": "80.00"},
+        follow=True,
+    )
+
+    assert "needs the card holder's authentication" in messages_of(response)[0]
+    assert Payment.objects.get(invoice=invoice).status == PaymentStatus.REQUIRES_ACTION
+
+
+def test_charge_above_the_amount_due_is_refused_next_to_the_amount(client, office, customer):
+    card = SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+
+    with unchanged():
+        response = submit(
+            client,
+            invoice_url(invoice, "payment_create"),
+            {"amount": "90.00", "method": card.pk, "seen_due": "80.00"},
+        )
+
+    assert response.status_code == 200
+    assert "exceeds the amount due" in response.context["form"].errors["amount"][0]
+
+
+def test_a_stale_page_is_refused_with_the_new_amount_due(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+    url = invoice_url(invoice, "payment_create")
+    opened = client.get(url).context["form"].initial["seen_due"]
+    record_payment(invoice, "30.00")  # someone else, meanwhile
+
+    with unchanged():
+        response = submit(client, url, external("80.00", opened))
+
+    error = response.context["form"].errors["amount"][0]
+    assert "The amount due changed from €80.00 to €50.00" in error
+    assert response.context["form"]["seen_due"].value() == "50.00"
+    # Sent again after reading the warning, it goes through.
+    submit(client, url, external("50.00", "50.00"))
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_the_same_form_sent_twice_records_one_payment(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+    url = invoice_url(invoice, "payment_create")
+    token = form_token_new()
+
+    first = submit(client, url, external("30.00", "80.00"), token=token)
+    second = submit(client, url, external("30.00", "80.00"), token=token, follow=True)
+
+    assert first.status_code == 302
+    assert Payment.objects.filter(invoice=invoice).count() == 1
+    assert "already submitted" in messages_of(second)[-1]
+    invoice.refresh_from_db()
+    assert invoice.total_due == Decimal("50.00")
+
+
+def test_a_refused_submission_frees_its_token_for_the_corrected_form(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+    url = invoice_url(invoice, "payment_create")
+    token = form_token_new()
+
+    refused = submit(client, url, external("30.005", "80.00"), token=token)
+    accepted = submit(client, url, external("30.00", "80.00"), token=token)
+
+    assert "more decimals than EUR allows" in refused.context["form"].errors["amount"][0]
+    assert accepted.status_code == 302
+    assert Payment.objects.get(invoice=invoice).amount == Decimal("30.00")
+
+
+def test_external_payment_needs_its_type(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+
+    with unchanged():
+        response = submit(
+            client,
+            invoice_url(invoice, "payment_create"),
+            external("10.00", "80.00", external_type=""),
+        )
+
+    assert response.context["form"].errors["external_type"] == ["Choose how the money arrived."]
+
+
+def test_a_draft_takes_no_payment(client, office, customer):
+    invoice = draft_invoice(customer, total="80.00")
+
+    with unchanged():
+        response = submit(
+            client, invoice_url(invoice, "payment_create"), external("10.00", "80.00")
+        )
+
+    assert "payments can only be recorded on issued invoices" in str(
+        response.context["form"].non_field_errors()
+    )
