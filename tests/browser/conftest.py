@@ -79,6 +79,30 @@ def page(browser, live_server, office):
     context.close()
 
 
+@pytest.fixture
+def lena(live_server):
+    """A member: a user linked to a customer, who signs in to the portal."""
+    entity = EntityFactory(name="Harbour Coworking")
+    user = UserFactory(username="lena", first_name="Lena", last_name="Fischer")
+    return CustomerFactory(entity=entity, name="Lena Fischer", user=user)
+
+
+@pytest.fixture
+def portal(browser, live_server, lena):
+    """A browser tab signed in to the portal as the member, through the login form."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/portal/login/")
+    screenshot(tab, "portal_login")
+    tab.fill("#id_username", "lena")
+    tab.fill("#id_password", PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.wait_for_url(f"{live_server.url}/portal/")
+    yield tab
+    context.close()
+
+
 def screenshot(page, name: str) -> None:
     """Save a full-page screenshot under screenshots/ for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -7,13 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from payments.models import Payment, SavedPaymentMethod
-from tests.browser import portal_support as support
+from tests.browser.conftest import screenshot
 from tests.factories import SavedCardFactory, issued_invoice, record_payment
 
 pytestmark = pytest.mark.browser
-
-chromium, lena, portal = support.chromium, support.lena, support.portal
-screenshot = support.screenshot
 
 
 def open_invoice(tab, invoice):

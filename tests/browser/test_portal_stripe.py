@@ -8,13 +8,11 @@ from playwright.sync_api import expect
 
 from payments.models import Payment, SavedPaymentMethod
 from payments.services.saved_methods import customer_ensure_gateway
-from tests.browser import portal_support as support
+from tests.browser.conftest import screenshot
 from tests.factories import SYSTEM, SavedCardFactory, issued_invoice
 from tests.stripe_fake import fixtures as stripe_fixtures
 
 pytestmark = pytest.mark.browser
-chromium, lena, portal = support.chromium, support.lena, support.portal
-screenshot = support.screenshot
 _fake_stripe_server = stripe_fixtures._fake_stripe_server
 fake_stripe = stripe_fixtures.fake_stripe
 
