@@ -7,36 +7,18 @@ the payment's lock and records the outcome exactly once.
 """
 
 from billing.actors import Actor
-from billing.audit import audit_record, snapshot
+from billing.audit import snapshot
 from billing.errors import InvalidState
 from billing.locking import money_transaction
 from payments.gateways import GatewayDeclined, GatewayTransientError, get_gateway
 from payments.models import Payment, PaymentStatus
-from payments.services.charging import payment_reconcile, payment_settle_charge
+from payments.services.audit import audit_payment
+from payments.services.charging import (
+    payment_reconcile,
+    settle_charge_declined,
+    settle_charge_result,
+)
 from payments.services.documents import lock_documents
-
-
-def _settle(payment: Payment, result, actor: Actor) -> Payment:
-    return payment_settle_charge(
-        payment_id=payment.pk,
-        status=result.status,
-        actor=actor,
-        reference=result.reference,
-        failure_code=result.failure_code,
-        failure_message=result.failure_message,
-        next_action_url=result.next_action_url,
-    )
-
-
-def _settle_declined(payment: Payment, declined: GatewayDeclined, actor: Actor) -> Payment:
-    return payment_settle_charge(
-        payment_id=payment.pk,
-        status=PaymentStatus.FAILED,
-        actor=actor,
-        reference=declined.reference,
-        failure_code=declined.code,
-        failure_message=declined.message,
-    )
 
 
 def _require_waiting(payment: Payment) -> None:
@@ -60,13 +42,10 @@ def payment_set_next_action(*, payment: Payment, actor: Actor, url: str) -> Paym
         before = snapshot(locked, ["next_action_url"])
         locked.next_action_url = url
         locked.save(update_fields=["next_action_url", "updated_at"])
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=locked.entity_id,
+            payment=locked,
             action="payment.authentication_started",
-            obj=locked,
-            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-            customer_id=locked.customer_id,
             before=before,
             after=snapshot(locked, ["next_action_url"]),
         )
@@ -93,12 +72,12 @@ def payment_authentication_start(*, payment: Payment, actor: Actor, return_url: 
             idempotency_key=f"settle_{payment.pk}_authenticate",
         )
     except GatewayDeclined as declined:
-        return _settle_declined(payment, declined, actor)
+        return settle_charge_declined(payment, declined, actor)
     except GatewayTransientError:
         return payment
     if result.status == PaymentStatus.REQUIRES_ACTION:
         return payment_set_next_action(payment=payment, actor=actor, url=result.next_action_url)
-    return _settle(payment, result, actor)
+    return settle_charge_result(payment, result, actor)
 
 
 def payment_authentication_return(*, payment: Payment, actor: Actor) -> Payment:
@@ -115,8 +94,8 @@ def payment_sandbox_authenticate(*, payment: Payment, actor: Actor, approve: boo
     try:
         result = gateway.confirm_authentication(payment.gateway_reference, approve=approve)
     except GatewayDeclined as declined:
-        return _settle_declined(payment, declined, actor)
-    return _settle(payment, result, actor)
+        return settle_charge_declined(payment, declined, actor)
+    return settle_charge_result(payment, result, actor)
 
 
 def payment_authentication_cancel(*, payment: Payment, actor: Actor) -> Payment:
@@ -135,8 +114,8 @@ def payment_authentication_cancel(*, payment: Payment, actor: Actor) -> Payment:
     except GatewayTransientError:
         return payment
     except GatewayDeclined as declined:
-        return _settle_declined(payment, declined, actor)
-    return _settle(payment, result, actor)
+        return settle_charge_declined(payment, declined, actor)
+    return settle_charge_result(payment, result, actor)
 
 
 def payment_authentication_expire(*, payment: Payment, actor: Actor) -> Payment:

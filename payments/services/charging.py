@@ -30,6 +30,7 @@ from payments.models import (
     PaymentType,
     SavedPaymentMethod,
 )
+from payments.services.audit import audit_payment
 from payments.services.documents import (
     available_to_settle,
     find_advance_invoice,
@@ -196,14 +197,7 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
     try:
         result = gateway.charge(charge_request_for(payment, return_url))
     except GatewayDeclined as declined:
-        return payment_settle_charge(
-            payment_id=payment.pk,
-            status=PaymentStatus.FAILED,
-            actor=actor,
-            reference=declined.reference,
-            failure_code=declined.code,
-            failure_message=declined.message,
-        )
+        return settle_charge_declined(payment, declined, actor)
     except GatewayTransientError as error:
         logger.warning("charge of %s left pending: %s", payment.pk, error)
         from payments.tasks import reconcile_payment
@@ -213,6 +207,11 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         return payment
     if from_minor_units(result.amount_minor, payment.currency) != payment.amount:
         logger.error("gateway charged %s minor units for %s", result.amount_minor, payment.pk)
+    return settle_charge_result(payment, result, actor)
+
+
+def settle_charge_result(payment: Payment, result, actor: Actor) -> Payment:
+    """Record what the gateway answered for a charge (see `payment_settle_charge`)."""
     return payment_settle_charge(
         payment_id=payment.pk,
         status=result.status,
@@ -221,6 +220,18 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         failure_code=result.failure_code,
         failure_message=result.failure_message,
         next_action_url=result.next_action_url,
+    )
+
+
+def settle_charge_declined(payment: Payment, declined, actor: Actor) -> Payment:
+    """Record a decline: the charge fails for good, with the gateway's reason."""
+    return payment_settle_charge(
+        payment_id=payment.pk,
+        status=PaymentStatus.FAILED,
+        actor=actor,
+        reference=declined.reference,
+        failure_code=declined.code,
+        failure_message=declined.message,
     )
 
 
@@ -266,13 +277,10 @@ def payment_settle_charge(
                 "updated_at",
             ]
         )
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=locked.entity_id,
+            payment=locked,
             action=f"payment.charge_{status}",
-            obj=locked,
-            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-            customer_id=locked.customer_id,
             before=before,
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
@@ -329,22 +337,7 @@ def payment_reconcile(*, payment: Payment, actor: Actor) -> Payment:
         else:
             result = gateway.charge(charge_request_for(payment))
     except GatewayDeclined as declined:
-        return payment_settle_charge(
-            payment_id=payment.pk,
-            status=PaymentStatus.FAILED,
-            actor=actor,
-            reference=declined.reference,
-            failure_code=declined.code,
-            failure_message=declined.message,
-        )
+        return settle_charge_declined(payment, declined, actor)
     except GatewayTransientError:
         return payment
-    return payment_settle_charge(
-        payment_id=payment.pk,
-        status=result.status,
-        actor=actor,
-        reference=result.reference,
-        failure_code=result.failure_code,
-        failure_message=result.failure_message,
-        next_action_url=result.next_action_url,
-    )
+    return settle_charge_result(payment, result, actor)

@@ -21,6 +21,7 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.services.audit import audit_payment
 from payments.services.charging import CHARGE_AUDIT_FIELDS
 from payments.services.documents import lock_documents, require_payable
 from payments.services.refunding import REFUND_AUDIT_FIELDS
@@ -57,13 +58,10 @@ def payment_mark_disputed(*, payment: Payment, actor: Actor, reason: str = "") -
             return locked
         locked.disputed = True
         locked.save(update_fields=["disputed", "updated_at"])
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=locked.entity_id,
+            payment=locked,
             action="payment.disputed",
-            obj=locked,
-            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-            customer_id=locked.customer_id,
             before={"disputed": False},
             after={"disputed": True},
             reason=reason,
@@ -118,13 +116,11 @@ def refund_record_from_gateway(
             gateway_reference=reference,
         )
         if created:
-            audit_record(
+            audit_payment(
                 actor=actor,
-                entity_id=locked.entity_id,
+                payment=locked,
                 action="refund.recorded_from_gateway",
                 obj=refund,
-                invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-                customer_id=locked.customer_id,
                 after=snapshot(refund, REFUND_AUDIT_FIELDS),
                 reason=reason,
             )

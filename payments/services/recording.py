@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.actors import Actor
-from billing.audit import audit_record, snapshot
+from billing.audit import snapshot
 from billing.errors import CurrencyMismatch, InvalidState, ValidationError
 from billing.locking import money_transaction
 from billing.models import BalanceTransaction, Entity
@@ -30,6 +30,7 @@ from payments.models import (
     PaymentType,
     RefundStatus,
 )
+from payments.services.audit import audit_payment
 from payments.services.documents import (
     advance_unreserved,
     available_to_settle,
@@ -267,13 +268,10 @@ def payment_record(
                 credit_note_id=getattr(credit_note, "pk", ""),
                 payment_id=payment.pk,
             )
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=payment.entity_id,
+            payment=payment,
             action="payment.recorded",
-            obj=payment,
-            invoice_id=payment.invoice_id or payment.advance_invoice_id or "",
-            customer_id=payment.customer_id,
             after=snapshot(payment, PAYMENT_AUDIT_FIELDS),
         )
         _notify_receipt_after_commit(payment)
@@ -404,13 +402,10 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
                 payment_id=locked.pk,
                 reason="Payment amount changed",
             )
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=locked.entity_id,
+            payment=locked,
             action="payment.updated",
-            obj=locked,
-            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-            customer_id=locked.customer_id,
             before=before,
             after=snapshot(locked, PAYMENT_AUDIT_FIELDS),
         )
@@ -517,13 +512,10 @@ def payment_delete(*, payment: Payment, actor: Actor, reason: str = "") -> Payme
                 payment_id=locked.pk,
                 reason="Payment deleted",
             )
-        audit_record(
+        audit_payment(
             actor=actor,
-            entity_id=locked.entity_id,
+            payment=locked,
             action="payment.deleted",
-            obj=locked,
-            invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-            customer_id=locked.customer_id,
             before=before,
             after=snapshot(locked, PAYMENT_AUDIT_FIELDS),
             reason=locked.delete_reason,

@@ -28,6 +28,7 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.services.audit import audit_payment
 from payments.services.charging import past_replay_window
 from payments.services.documents import advance_unreserved, lock_documents, require_within
 
@@ -147,13 +148,11 @@ def refund_reserve(
             payment_id=locked.pk,
             refund_id=refund.pk,
         )
-    audit_record(
+    audit_payment(
         actor=actor,
-        entity_id=locked.entity_id,
+        payment=locked,
         action="refund.created",
         obj=refund,
-        invoice_id=locked.invoice_id or locked.advance_invoice_id or "",
-        customer_id=locked.customer_id,
         after=snapshot(refund, REFUND_AUDIT_FIELDS),
         reason=reason,
     )
@@ -207,19 +206,8 @@ def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
         transaction.on_commit(lambda: reconcile_refund.enqueue(refund.pk))
         return refund
     except GatewayDeclined as declined:
-        return refund_settle(
-            refund_id=refund.pk,
-            status=RefundStatus.FAILED,
-            actor=actor,
-            failure_message=declined.message,
-        )
-    return refund_settle(
-        refund_id=refund.pk,
-        status=result.status,
-        actor=actor,
-        reference=result.reference,
-        failure_message=result.failure_message,
-    )
+        return _settle_refund_declined(refund, declined, actor)
+    return _settle_refund_result(refund, result, actor)
 
 
 def reconcile_refund_later(refund: Refund) -> None:
@@ -260,18 +248,26 @@ def refund_reconcile(*, refund: Refund, actor: Actor) -> Refund:
     except GatewayTransientError:
         return refund
     except GatewayDeclined as declined:
-        return refund_settle(
-            refund_id=refund.pk,
-            status=RefundStatus.FAILED,
-            actor=actor,
-            failure_message=declined.message,
-        )
+        return _settle_refund_declined(refund, declined, actor)
+    return _settle_refund_result(refund, result, actor)
+
+
+def _settle_refund_result(refund: Refund, result, actor: Actor) -> Refund:
     return refund_settle(
         refund_id=refund.pk,
         status=result.status,
         actor=actor,
         reference=result.reference,
         failure_message=result.failure_message,
+    )
+
+
+def _settle_refund_declined(refund: Refund, declined, actor: Actor) -> Refund:
+    return refund_settle(
+        refund_id=refund.pk,
+        status=RefundStatus.FAILED,
+        actor=actor,
+        failure_message=declined.message,
     )
 
 
