@@ -16,11 +16,24 @@ from billing.errors import Conflict
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
 
 
+def session_lock_timeout_option(milliseconds: int) -> str:
+    """The libpq `options` that give every connection this lock timeout (see config.settings)."""
+    return f"-c lock_timeout={int(milliseconds)}"
+
+
 def lock_timeout() -> None:
-    """Bound how long we wait for a row lock (PostgreSQL), so a stuck writer cannot pile up."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = {int(settings.SETTLE_LOCK_TIMEOUT_MS)}")
+    """Bound how long we wait for a row lock (PostgreSQL), so a stuck writer cannot pile up.
+
+    Connections are opened with the configured timeout already set (one statement
+    fewer per operation); only a different value, as tests use, needs a SET LOCAL.
+    """
+    if connection.vendor != "postgresql":
+        return
+    wanted = session_lock_timeout_option(settings.SETTLE_LOCK_TIMEOUT_MS)
+    if wanted in connection.settings_dict.get("OPTIONS", {}).get("options", ""):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = {int(settings.SETTLE_LOCK_TIMEOUT_MS)}")
 
 
 def lock_rows(*groups):
@@ -49,14 +62,14 @@ def lock_rows(*groups):
 
 
 @contextmanager
-def money_transaction():
+def money_transaction(*, savepoint: bool = True):
     """`transaction.atomic()` with a bounded lock wait: the frame of every money service.
 
     A wait that runs out is someone else's long write on the same rows: after the
     rollback it surfaces as `Conflict` (safe to retry), not as a database error.
     """
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             lock_timeout()
             yield
     except OperationalError as error:

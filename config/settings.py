@@ -83,6 +83,10 @@ TEMPLATES = [
 ]
 
 
+# How long a row lock may be waited for before the operation fails cleanly (PostgreSQL).
+SETTLE_LOCK_TIMEOUT_MS = int(os.environ.get("SETTLE_LOCK_TIMEOUT_MS", "10000"))
+
+
 def database_config(url: str) -> dict:
     """One place that turns a URL into Django's DATABASES entry, with our per-engine options."""
     config = dj_database_url.parse(url)
@@ -109,6 +113,8 @@ def database_config(url: str) -> dict:
         }
         if env_bool("SETTLE_DB_POOL_DISABLED"):
             config["OPTIONS"] = {}
+        # Every session waits at most this long for a row lock (billing.locking).
+        config["OPTIONS"]["options"] = f"-c lock_timeout={SETTLE_LOCK_TIMEOUT_MS}"
     return config
 
 
@@ -219,8 +225,6 @@ SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCH
 # A charge left waiting for the card holder's authentication is canceled after this long.
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 
-# How long a row lock may be waited for before the operation fails cleanly (PostgreSQL).
-SETTLE_LOCK_TIMEOUT_MS = int(os.environ.get("SETTLE_LOCK_TIMEOUT_MS", "10000"))
 
 LOGGING = {
     "version": 1,

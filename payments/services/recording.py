@@ -34,10 +34,9 @@ from payments.services.audit import audit_payment
 from payments.services.documents import (
     advance_unreserved,
     available_to_settle,
-    find_advance_invoice,
-    find_credit_note,
     find_invoice,
     lock_documents,
+    lock_owned_documents,
     require_open_credit_note,
     require_payable,
     require_representable,
@@ -161,17 +160,6 @@ def payment_record(
     check_type_and_references(
         type_, invoice=invoice_id, credit_note=credit_note_id, advance=advance_invoice_id
     )
-    invoice = find_invoice(entity, invoice_id)
-    credit_note = find_credit_note(entity, credit_note_id)
-    advance = find_advance_invoice(entity, advance_invoice_id)
-    primary = invoice or advance or credit_note
-    require_same_party(
-        primary,
-        credit_note,
-        advance,
-        param="credit_note_id" if credit_note else "advance_invoice_id",
-    )
-    amount = check_amount(amount, primary.currency)
     payment_date = parse_payment_date(date)
     reference = clean_text(reference, "reference", 250)
     note = clean_text(note, "note", 5000)
@@ -179,14 +167,24 @@ def payment_record(
     uses_balance = type_ == PaymentType.CUSTOMER_BALANCE
 
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=getattr(invoice, "pk", None),
-            advance_invoice_id=getattr(advance, "pk", None),
-            credit_note_id=getattr(credit_note, "pk", None),
-            customer_id=primary.customer_id if uses_balance else None,
+        docs = lock_owned_documents(
+            entity=entity,
+            invoice_id=invoice_id,
+            advance_invoice_id=advance_invoice_id,
+            credit_note_id=credit_note_id,
         )
         invoice, advance, credit_note = docs.invoice, docs.advance_invoice, docs.credit_note
+        primary = invoice or advance or credit_note
+        require_same_party(
+            primary,
+            credit_note,
+            advance,
+            param="credit_note_id" if credit_note else "advance_invoice_id",
+        )
         currency = primary.currency
+        amount = check_amount(amount, currency)
+        if uses_balance:  # the customer comes after the documents in the lock order
+            docs.customer = lock_documents(customer_id=primary.customer_id).customer
         if invoice is not None:
             require_payable(invoice)
             require_representable(invoice.total_paid + amount)

@@ -107,8 +107,12 @@ def payment_refunds_recompute(payment_id: str) -> bool:
 
 
 def payment_documents_recompute(payment: Payment) -> None:
-    """Recompute every document a payment touches, under their row locks (global order)."""
-    with money_transaction():
+    """Recompute every document a payment touches, under their row locks (global order).
+
+    Inside a service's transaction no savepoint is needed: a failure here aborts
+    the whole operation anyway.
+    """
+    with money_transaction(savepoint=False):
         invoices, advances, credit_notes = lock_rows(
             (Invoice, [payment.invoice_id]),
             (Invoice, [payment.advance_invoice_id]),
