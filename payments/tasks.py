@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +19,21 @@ from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 logger = logging.getLogger(__name__)
 RECONCILE_AFTER = timedelta(minutes=2)
 RECONCILE_ATTEMPTS = 8  # a pending charge is asked about after 2, 4, 8 … 256 minutes
+
+
+def enqueue_with_transaction(task_, *args) -> None:
+    """Queue `task_` so that it runs only if the caller's transaction commits.
+
+    A database-backed queue takes the task row inside that transaction (an outbox:
+    the task commits with the payment, with no commit of its own and no window in
+    which a crash loses it); any other backend is called once the transaction commits.
+    """
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task_.get_backend(), DatabaseBackend):
+        task_.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task_.enqueue(*args))
 
 
 def enqueue_after(task_, when, *args):

@@ -285,9 +285,9 @@ def payment_settle_charge(
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
         if status == PaymentStatus.SUCCEEDED:
-            from payments.tasks import send_payment_receipt
+            from payments.tasks import enqueue_with_transaction, send_payment_receipt
 
-            transaction.on_commit(lambda: send_payment_receipt.enqueue(locked.pk))
+            enqueue_with_transaction(send_payment_receipt, locked.pk)
         elif status == PaymentStatus.FAILED:
             from payments.services.retries import retry_schedule_after_failure
 

@@ -191,7 +191,7 @@ def payment_record_from_gateway(
                 customer_id=payment.customer_id,
                 after=snapshot(payment, CHARGE_AUDIT_FIELDS),
             )
-            from payments.tasks import send_payment_receipt
+            from payments.tasks import enqueue_with_transaction, send_payment_receipt
 
-            transaction.on_commit(lambda: send_payment_receipt.enqueue(payment.pk))
+            enqueue_with_transaction(send_payment_receipt, payment.pk)
     return payment

@@ -11,7 +11,6 @@ import re
 from datetime import date as date_type
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from billing.actors import Actor
@@ -129,9 +128,9 @@ def _notify_receipt_after_commit(payment: Payment) -> None:
         return
     if payment.invoice_id is None and payment.advance_invoice_id is None:
         return  # credit paid out to the customer: nothing was received
-    from payments.tasks import send_payment_receipt
+    from payments.tasks import enqueue_with_transaction, send_payment_receipt
 
-    transaction.on_commit(lambda: send_payment_receipt.enqueue(payment.pk))
+    enqueue_with_transaction(send_payment_receipt, payment.pk)
 
 
 def payment_record(

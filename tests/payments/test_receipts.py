@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+import pytest
 from django.core import mail
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from billing.errors import LimitExceeded
 from payments.services import credit_note_issue, payment_charge, payment_record
@@ -133,3 +136,32 @@ def test_declined_charge_sends_no_receipt(customer, django_capture_on_commit_cal
         )
 
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipt_task_is_queued_in_the_payment_transaction_with_the_database_queue(settings):
+    """An outbox: the task row commits (or rolls back) with the payment, no commit of its own."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    invoice = issued_invoice(CustomerFactory(email="member@example.com"), total="100.00")
+    actor = SYSTEM
+
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), transaction.atomic():
+        payment_record(
+            entity=invoice.entity, actor=actor, amount="10.00", type="cash", invoice_id=invoice.pk
+        )
+        assert DBTaskResult.objects.count() == 1  # written with the payment…
+        raise Abandon
+    assert DBTaskResult.objects.count() == 0  # …and gone with it
+
+    payment = payment_record(
+        entity=invoice.entity, actor=actor, amount="10.00", type="cash", invoice_id=invoice.pk
+    )
+
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "payments.tasks.send_payment_receipt"
+    assert queued.args_kwargs["args"] == [payment.pk]
