@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 
-.PHONY: install run worker test lint format clean bench bench-reads bench-writes
+.PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -36,10 +36,13 @@ export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench
 
 export BENCH_WRITES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_writes
 
-bench: bench-writes bench-reads  ## both benchmarks (needs wrk and pgbench; see bench/README.md)
+bench: bench-writes bench-reads bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
 bench-reads: install  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reads
+
+bench-memory: install  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.memory
 
 bench-writes: install  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes
