@@ -24,6 +24,11 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:  # an upsert rewrites the rows it collides with
+            raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AppendOnlyModel(models.Model):
     """Rows are written once: saving an existing row or deleting one is refused."""
@@ -149,8 +154,9 @@ class BalanceTransaction(AppendOnlyModel):
     credit_note_id = models.CharField(max_length=40, blank=True, default="")
     payment_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
     refund_id = models.CharField(max_length=40, blank=True, default="")
+    # PROTECT: deleting a user must not rewrite the ledger (deactivate staff instead).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -179,8 +185,9 @@ class AuditEvent(AppendOnlyModel):
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=64)
     source = models.CharField(max_length=16, choices=Source.choices)
+    # PROTECT: deleting a user must not rewrite the audit trail (deactivate staff instead).
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_api_key_id = models.CharField(max_length=40, blank=True, default="")
     actor_label = models.CharField(max_length=200, blank=True, default="")

@@ -26,6 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+
     @factory.post_generation
     def password(user, create, extracted, **kwargs):
         user.set_password(extracted or "correct horse battery")

@@ -23,8 +23,13 @@ def _first_detail(detail, prefix: str = "") -> tuple[str | None, str, str]:
     """Flatten DRF's nested validation detail into (param, code, message) of the first problem."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if key != "non_field_errors" else ""
-            return _first_detail(value, f"{prefix}.{name}".strip(".") if name else prefix)
+            if isinstance(key, int):  # an item of a list: `items[0].price`, as services name it
+                path = f"{prefix}[{key}]"
+            elif key == "non_field_errors":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}".strip(".")
+            return _first_detail(value, path)
     if isinstance(detail, list) and detail:
         return _first_detail(detail[0], prefix)
     code = getattr(detail, "code", "invalid") or "invalid"

@@ -1,4 +1,4 @@
-"""What may be filtered, searched and sorted in payment and refund lists."""
+"""What may be filtered, searched and sorted in payment, refund and saved card lists."""
 
 from billing.api.listing import Field, ListSpec
 
@@ -39,4 +39,19 @@ REFUND_LIST_SPEC = ListSpec(
     search_paths=("reason", "id"),
     metadata_path=None,
     default_order="-created_at",
+)
+
+SAVED_PAYMENT_METHOD_LIST_SPEC = ListSpec(
+    fields=(
+        Field("id", "id", "id"),
+        Field("brand", "brand", "string"),
+        Field("last4", "last4", "string"),
+        Field("exp_month", "exp_month", "number"),
+        Field("exp_year", "exp_year", "number"),
+        Field("is_default", "is_default", "boolean"),
+        Field("created_at", "created_at", "datetime"),
+    ),
+    search_paths=("brand", "last4", "id"),
+    metadata_path=None,
+    default_order="-is_default",  # the default card first, then the newest
 )

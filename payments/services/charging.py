@@ -11,13 +11,14 @@
 
 import logging
 from datetime import timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
-from billing.errors import InvalidState, NotFound, ValidationError
+from billing.errors import Conflict, InvalidState, NotFound, ValidationError
 from billing.locking import money_transaction
 from billing.models import Entity
 from billing.money import check_amount, from_minor_units, to_minor_units
@@ -197,7 +198,9 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
     try:
         result = gateway.charge(charge_request_for(payment, return_url))
     except GatewayDeclined as declined:
-        return settle_charge_declined(payment, declined, actor)
+        return settle_or_leave_pending(
+            payment, partial(settle_charge_declined, payment, declined, actor)
+        )
     except GatewayTransientError as error:
         logger.warning("charge of %s left pending: %s", payment.pk, error)
         from payments.tasks import reconcile_payment
@@ -207,7 +210,23 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         return payment
     if from_minor_units(result.amount_minor, payment.currency) != payment.amount:
         logger.error("gateway charged %s minor units for %s", result.amount_minor, payment.pk)
-    return settle_charge_result(payment, result, actor)
+    return settle_or_leave_pending(payment, partial(settle_charge_result, payment, result, actor))
+
+
+def settle_or_leave_pending(row, settle):
+    """Record the gateway's answer for a pending charge or refund; if our database fails us
+    now, return the row as it is: still `pending`, its amount reserved.
+
+    The gateway has acted, so the request must not read as one that changed nothing; the
+    reconcile task queued with the reservation asks the gateway again (same idempotency key).
+    """
+    try:
+        return settle()
+    except (DatabaseError, Conflict):
+        if transaction.get_connection().in_atomic_block:
+            raise  # the caller's own transaction failed with it: let the caller fail
+        logger.exception("%s was answered by the gateway but not settled; left pending", row.pk)
+        return row
 
 
 def settle_charge_result(payment: Payment, result, actor: Actor) -> Payment:

@@ -7,6 +7,7 @@ lock held, and a second transaction settles it.
 """
 
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 
@@ -29,7 +30,7 @@ from payments.models import (
     RefundStatus,
 )
 from payments.services.audit import audit_payment
-from payments.services.charging import past_replay_window
+from payments.services.charging import past_replay_window, settle_or_leave_pending
 from payments.services.documents import advance_unreserved, lock_documents, require_within
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
@@ -206,8 +207,10 @@ def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
         transaction.on_commit(lambda: reconcile_refund.enqueue(refund.pk))
         return refund
     except GatewayDeclined as declined:
-        return _settle_refund_declined(refund, declined, actor)
-    return _settle_refund_result(refund, result, actor)
+        return settle_or_leave_pending(
+            refund, partial(_settle_refund_declined, refund, declined, actor)
+        )
+    return settle_or_leave_pending(refund, partial(_settle_refund_result, refund, result, actor))
 
 
 def reconcile_refund_later(refund: Refund) -> None:

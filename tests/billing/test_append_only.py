@@ -57,3 +57,37 @@ def test_audit_event_cannot_be_edited_or_deleted(ledger_row):
 
     event.refresh_from_db()
     assert event.reason == "Gift"
+
+
+def test_bulk_upsert_cannot_rewrite_an_audit_event_or_a_ledger_row(ledger_row):
+    event = AuditEvent.objects.get(action="balance.adjusted")
+    forged_event = AuditEvent(
+        pk=event.pk,
+        entity_id=event.entity_id,
+        action="rewritten",
+        source="system",
+        object_type="x",
+        object_id="y",
+    )
+    forged_row = BalanceTransaction(
+        pk=ledger_row.pk,
+        entity_id=ledger_row.entity_id,
+        customer_id=ledger_row.customer_id,
+        kind="adjustment",
+        amount=Decimal("1000.00"),
+        currency=ledger_row.currency,
+        balance_after=Decimal("1000.00"),
+    )
+
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_create(
+            [forged_event], update_conflicts=True, update_fields=["action"], unique_fields=["id"]
+        )
+    with pytest.raises(AppendOnlyError):
+        BalanceTransaction.objects.bulk_create(
+            [forged_row], update_conflicts=True, update_fields=["amount"], unique_fields=["id"]
+        )
+
+    event.refresh_from_db()
+    ledger_row.refresh_from_db()
+    assert (event.action, ledger_row.amount) == ("balance.adjusted", Decimal("10.00"))

@@ -10,8 +10,9 @@ status codes (402 card errors, 400 invalid requests and idempotency errors,
   the first answer (`Idempotent-Replayed: true`), creating nothing; other
   parameters answer 400 `idempotency_error`;
 - faults: `fail_next()` answers an error before doing anything (as Stripe does
-  with `Stripe-Should-Retry`), `delay_next()` does the work and then sleeps
-  past the client's timeout (the charge exists, the answer is lost);
+  with `Stripe-Should-Retry`), optionally after a delay; `delay_next()` does the
+  work and then sleeps past the client's timeout (the charge exists, the answer
+  is lost);
 - Stripe's side of the world: authentication pages, Checkout completion,
   dashboard refunds and charges, disputes, and the events Stripe would send.
 """
@@ -48,7 +49,7 @@ def invalid(message: str, code: str = "resource_missing", param: str | None = No
 class Fault:
     method: str
     path: str
-    status: int = 0  # answer this error without doing anything
+    status: int = 0  # answer this error without doing anything (after `delay`, if any)
     delay: float = 0.0  # or: do the work, then sleep this long before answering
     times: int = 1
 
@@ -103,8 +104,10 @@ class FakeStripe:
 
     # --- test controls ----------------------------------------------------------------------
 
-    def fail_next(self, method: str, path: str, status: int = 500, times: int = 1) -> None:
-        self.faults.append(Fault(method, path, status=status, times=times))
+    def fail_next(
+        self, method: str, path: str, status: int = 500, times: int = 1, delay: float = 0.0
+    ) -> None:
+        self.faults.append(Fault(method, path, status=status, delay=delay, times=times))
 
     def delay_next(self, method: str, path: str, seconds: float, times: int = 1) -> None:
         self.faults.append(Fault(method, path, delay=seconds, times=times))
@@ -140,8 +143,12 @@ class FakeStripe:
 
     # --- HTTP entry point -------------------------------------------------------------------
 
-    def respond(self, method: str, path: str, query: str, body: str, headers) -> tuple:
-        """Returns (status, json body or html/redirect tuple, extra headers, delay)."""
+    def respond(self, method: str, path: str, query: str, body: str, headers, peer=None) -> tuple:
+        """Returns (status, json body or html/redirect tuple, extra headers, delay).
+
+        `peer` is the client's (host, port), kept with the request so a test can tell
+        which process sent it.
+        """
         if path.startswith("/fake/"):
             return self._fake_page(path, decode(query))
         auth = headers.get("Authorization", "")
@@ -150,10 +157,13 @@ class FakeStripe:
             return 401, {"error": error}, {}, 0.0
         params = decode(body if method == "POST" else query)
         key = headers.get("Idempotency-Key") if method == "POST" else None
-        self.requests.append({"method": method, "path": path, "params": params, "key": key})
+        self.requests.append(
+            {"method": method, "path": path, "params": params, "key": key, "peer": peer}
+        )
         fault = self._take_fault(method, path)
         if fault is not None and fault.status:
-            return fault.status, self._fault_body(fault.status), {"Stripe-Should-Retry": "true"}, 0
+            headers = {"Stripe-Should-Retry": "true"}
+            return fault.status, self._fault_body(fault.status), headers, fault.delay
         delay = fault.delay if fault is not None else 0.0
         fingerprint = json.dumps([method, path, params], sort_keys=True)
         with self.lock:
@@ -237,7 +247,7 @@ class StripeRequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         status, payload, extra, delay = self.server_fake.respond(
-            method, split.path, split.query, body, self.headers
+            method, split.path, split.query, body, self.headers, self.client_address
         )
         if delay:
             time.sleep(delay)  # the work is done; the client gives up before the answer

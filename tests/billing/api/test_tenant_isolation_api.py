@@ -115,28 +115,34 @@ def test_another_entitys_object_answers_like_one_that_does_not_exist(api, entity
     ].replace("pmt_00000000000000000000000000", "ID")
 
 
-@pytest.mark.parametrize(
-    ("path", "body", "param"),
-    [
-        ("payments", {"invoice_id": "{invoice}", "amount": 1, "type": "cash"}, "invoice_id"),
-        (
-            "payments",
-            {"advance_invoice_id": "{advance}", "amount": 1, "type": "cash"},
-            "advance_invoice_id",
-        ),
-        (
-            "payments",
-            {"credit_note_id": "{credit_note}", "amount": 1, "type": "customer_balance"},
-            "credit_note_id",
-        ),
-        (
-            "invoices",
-            {"customer_id": "{customer}", "items": [{"name": "Desk", "price": 10}]},
-            "customer_id",
-        ),
-        ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
-    ],
-)
+CREATES = [
+    ("payments", {"invoice_id": "{invoice}", "amount": 1, "type": "cash"}, "invoice_id"),
+    (
+        "payments",
+        {"advance_invoice_id": "{advance}", "amount": 1, "type": "cash"},
+        "advance_invoice_id",
+    ),
+    (
+        "payments",
+        {"credit_note_id": "{credit_note}", "amount": 1, "type": "customer_balance"},
+        "credit_note_id",
+    ),
+    (
+        "invoices",
+        {"customer_id": "{customer}", "items": [{"name": "Desk", "price": 10}]},
+        "customer_id",
+    ),
+    (
+        "advance-invoices",
+        {"customer_id": "{customer}", "items": [{"name": "Deposit", "price": 10}]},
+        "customer_id",
+    ),
+    ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
+]
+LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
+
+
+@pytest.mark.parametrize(("path", "body", "param"), CREATES)
 def test_creating_against_another_entitys_document_is_404(api, entity, other, path, body, param):
     with unchanged():
         response = api.post(path, _fill(body, other))
@@ -173,15 +179,38 @@ def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, 
     assert response.error["param"] == "payment_method_id"
 
 
-@pytest.mark.parametrize(
-    "path", ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
-)
+@pytest.mark.parametrize("path", LISTS)
 def test_lists_show_only_the_keys_entity(api, entity, other, path):
     response = api.get(path, {"include_total_count": "true"})
 
     assert response.status == 200, response.body
     assert response.body["data"] == []
     assert response.body["pagination"]["total"] == 0
+
+
+def test_refund_allocation_of_another_entitys_payment_answers_like_a_missing_one(
+    api, entity, other
+):
+    mine = issued_invoice(CustomerFactory(entity=entity), total="100.00")
+    record_payment(mine, "60.00")
+
+    def allocate(payment_id):
+        return api.post(
+            "credit-notes",
+            {
+                "invoice_id": mine.pk,
+                "reason": "Desk unavailable",
+                "amount": 10,
+                "allocations": [{"type": "refund", "amount": 10, "payment_id": payment_id}],
+            },
+        )
+
+    with unchanged():
+        theirs = allocate(other["payment"])
+        missing = allocate("pmt_00000000000000000000000000")
+
+    assert theirs.status == missing.status == 400
+    assert theirs.error == missing.error
 
 
 def test_query_and_search_cannot_reach_another_entity(api, entity, other):
