@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from billing.actors import Actor
+from billing.admin_flows import run_once
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import Payment
 
@@ -113,3 +114,30 @@ def render_flow(model_admin, request, invoice: Invoice, *, template: str, title:
         **extra,
     }
     return TemplateResponse(request, template, context)
+
+
+def flow_page(
+    model_admin,
+    request,
+    invoice: Invoice,
+    form,
+    *,
+    purpose: str,
+    action,
+    back_url: str,
+    template: str,
+    title: str,
+    params=None,
+    **extra,
+):
+    """A money flow: a valid submission runs `action` once (`run_once`); otherwise, or when
+    the service refused it, the form is shown again with the invoice's figures."""
+    if request.method == "POST" and form.is_valid():
+        response = run_once(
+            request, form, purpose=purpose, action=action, back_url=back_url, params=params
+        )
+        if response is not None:
+            return response
+    return render_flow(
+        model_admin, request, invoice, template=template, title=title, form=form, **extra
+    )

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from billing.admin_display import money
-from billing.admin_flows import Outcome, run_once
+from billing.admin_flows import Outcome
 from invoices.models import InvoiceStatus
 from payments.admin.flow_base import (
     admin_actor,
+    flow_page,
     get_invoice,
     invoice_url,
-    render_flow,
     require,
 )
 from payments.admin.payment_forms import IssueForm, MoveExcessForm, ReasonForm
@@ -27,39 +27,35 @@ def invoice_issue_view(model_admin, request, object_id):
     require(request, "invoices.issue_invoice")
     back = invoice_url(model_admin, invoice)
     form = IssueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
 
-        def issue() -> Outcome:
-            issued = invoice_issue(
-                invoice=invoice,
-                actor=admin_actor(request),
-                apply_balance=form.cleaned_data["apply_balance"],
-            )
-            applied = issued.total_paid
-            note = (
-                f" Applied {money(applied, issued.currency)} of the customer's money balance."
-                if applied > 0
-                else ""
-            )
-            return Outcome(
-                back,
-                f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}."
-                + note,
-            )
-
-        response = run_once(
-            request, form, purpose=f"invoice.issue {invoice.pk}", action=issue, back_url=back
+    def issue() -> Outcome:
+        issued = invoice_issue(
+            invoice=invoice,
+            actor=admin_actor(request),
+            apply_balance=form.cleaned_data["apply_balance"],
         )
-        if response is not None:
-            return response
+        applied = issued.total_paid
+        note = (
+            f" Applied {money(applied, issued.currency)} of the customer's money balance."
+            if applied > 0
+            else ""
+        )
+        return Outcome(
+            back,
+            f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}." + note,
+        )
+
     customer = invoice.customer
-    return render_flow(
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"invoice.issue {invoice.pk}",
+        action=issue,
+        back_url=back,
         template="admin/settle/invoice_issue.html",
         title=f"Issue invoice · {customer.name}",
-        form=form,
         customer=customer,
         balance_usable=customer.balance > 0 and customer.currency == invoice.currency,
     )
@@ -70,24 +66,21 @@ def _reason_action(model_admin, request, object_id, *, permission, service, verb
     require(request, permission)
     back = invoice_url(model_admin, invoice)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
 
-        def act() -> Outcome:
-            service(invoice=invoice, actor=admin_actor(request), reason=form.cleaned_data["reason"])
-            return Outcome(back, f"Invoice {invoice} was {verb}.")
+    def act() -> Outcome:
+        service(invoice=invoice, actor=admin_actor(request), reason=form.cleaned_data["reason"])
+        return Outcome(back, f"Invoice {invoice} was {verb}.")
 
-        response = run_once(
-            request, form, purpose=f"invoice.{verb} {invoice.pk}", action=act, back_url=back
-        )
-        if response is not None:
-            return response
-    return render_flow(
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"invoice.{verb} {invoice.pk}",
+        action=act,
+        back_url=back,
         template=template,
         title=f"{title} · {invoice}",
-        form=form,
         is_open=invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID),
     )
 
@@ -126,30 +119,27 @@ def move_excess_view(model_admin, request, object_id):
         messages.info(request, "This invoice is not overpaid: there is no excess to move.")
         return redirect(back)
     form = MoveExcessForm(request.POST or None, initial={"amount": invoice.overpaid_amount or None})
-    if request.method == "POST" and form.is_valid():
 
-        def move() -> Outcome:
-            overpayment_move_to_balance(
-                invoice=invoice, actor=admin_actor(request), amount=form.cleaned_data["amount"]
-            )
-            invoice.customer.refresh_from_db()
-            customer = invoice.customer
-            return Outcome(
-                back,
-                f"Moved {money(form.cleaned_data['amount'], invoice.currency)} to "
-                f"{customer.name}'s money balance (now {money(customer.balance, customer.currency)}).",
-            )
-
-        response = run_once(
-            request, form, purpose=f"invoice.move_excess {invoice.pk}", action=move, back_url=back
+    def move() -> Outcome:
+        overpayment_move_to_balance(
+            invoice=invoice, actor=admin_actor(request), amount=form.cleaned_data["amount"]
         )
-        if response is not None:
-            return response
-    return render_flow(
+        invoice.customer.refresh_from_db()
+        customer = invoice.customer
+        return Outcome(
+            back,
+            f"Moved {money(form.cleaned_data['amount'], invoice.currency)} to "
+            f"{customer.name}'s money balance (now {money(customer.balance, customer.currency)}).",
+        )
+
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"invoice.move_excess {invoice.pk}",
+        action=move,
+        back_url=back,
         template="admin/settle/move_excess.html",
         title=f"Move excess to money balance · {invoice}",
-        form=form,
     )

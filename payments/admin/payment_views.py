@@ -11,6 +11,7 @@ from billing.errors import Conflict
 from payments.admin.flow_base import (
     admin_actor,
     document_field,
+    flow_page,
     get_invoice,
     get_payment,
     invoice_url,
@@ -184,49 +185,46 @@ def refund_view(model_admin, request, object_id, payment_id):
     back = invoice_url(model_admin, invoice, "payments")
     refundable = refundable_amount(payment)
     form = RefundForm(request.POST or None, payment=payment, initial={"amount": refundable})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
 
-        def refund() -> Outcome:
-            row = refund_create(
-                payment=payment,
-                actor=admin_actor(request),
-                amount=data["amount"],
-                destination=data["destination"],
-                reason=data["reason"],
-            )
-            amount = money(row.amount, row.currency)
-            if row.status == RefundStatus.FAILED:
-                return Outcome(
-                    back,
-                    f"The gateway refused the refund of {amount}: {row.failure_message}",
-                    messages.ERROR,
-                )
-            if row.status == RefundStatus.PENDING:
-                return Outcome(
-                    back,
-                    f"The refund of {amount} is pending at the gateway; it settles automatically.",
-                    messages.WARNING,
-                )
-            invoice.refresh_from_db()
+    def refund() -> Outcome:
+        data = form.cleaned_data
+        row = refund_create(
+            payment=payment,
+            actor=admin_actor(request),
+            amount=data["amount"],
+            destination=data["destination"],
+            reason=data["reason"],
+        )
+        amount = money(row.amount, row.currency)
+        if row.status == RefundStatus.FAILED:
             return Outcome(
                 back,
-                f"Refunded {amount} of the {method_label(payment)} payment. "
-                f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
+                f"The gateway refused the refund of {amount}: {row.failure_message}",
+                messages.ERROR,
             )
-
-        response = run_once(
-            request, form, purpose=f"refund {payment.pk}", action=refund, back_url=back
+        if row.status == RefundStatus.PENDING:
+            return Outcome(
+                back,
+                f"The refund of {amount} is pending at the gateway; it settles automatically.",
+                messages.WARNING,
+            )
+        invoice.refresh_from_db()
+        return Outcome(
+            back,
+            f"Refunded {amount} of the {method_label(payment)} payment. "
+            f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
         )
-        if response is not None:
-            return response
-    return render_flow(
+
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"refund {payment.pk}",
+        action=refund,
+        back_url=back,
         template="admin/settle/payment_refund.html",
         title=f"Refund payment · {invoice}",
-        form=form,
         payment=payment,
         method=method_label(payment),
         refundable=refundable,
@@ -242,27 +240,24 @@ def payment_edit_view(model_admin, request, object_id, payment_id):
     back = invoice_url(model_admin, invoice, "payments")
     initial = {"date": payment.date, "reference": payment.reference, "note": payment.note}
     form = PaymentEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
 
-        def edit() -> Outcome:
-            changes = form.changes(payment)
-            if changes:
-                payment_update(payment=payment, actor=admin_actor(request), **changes)
-                return Outcome(back, f"Saved the {method_label(payment)} payment's details.")
-            return Outcome(back, "Nothing changed.", messages.INFO)
+    def edit() -> Outcome:
+        changes = form.changes(payment)
+        if changes:
+            payment_update(payment=payment, actor=admin_actor(request), **changes)
+            return Outcome(back, f"Saved the {method_label(payment)} payment's details.")
+        return Outcome(back, "Nothing changed.", messages.INFO)
 
-        response = run_once(
-            request, form, purpose=f"payment.edit {payment.pk}", action=edit, back_url=back
-        )
-        if response is not None:
-            return response
-    return render_flow(
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"payment.edit {payment.pk}",
+        action=edit,
+        back_url=back,
         template="admin/settle/payment_edit.html",
         title=f"Edit payment · {invoice}",
-        form=form,
         payment=payment,
         method=method_label(payment),
     )
@@ -276,32 +271,29 @@ def payment_delete_view(model_admin, request, object_id, payment_id):
         raise Http404("Only external payments can be deleted; refund the others.")
     back = invoice_url(model_admin, invoice, "payments")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
 
-        def delete() -> Outcome:
-            payment_delete(
-                payment=payment, actor=admin_actor(request), reason=form.cleaned_data["reason"]
-            )
-            invoice.refresh_from_db()
-            return Outcome(
-                back,
-                f"Deleted the {money(payment.amount, payment.currency)} "
-                f"{method_label(payment)} payment. Amount due is now "
-                f"{money(invoice.total_due, invoice.currency)}.",
-            )
-
-        response = run_once(
-            request, form, purpose=f"payment.delete {payment.pk}", action=delete, back_url=back
+    def delete() -> Outcome:
+        payment_delete(
+            payment=payment, actor=admin_actor(request), reason=form.cleaned_data["reason"]
         )
-        if response is not None:
-            return response
-    return render_flow(
+        invoice.refresh_from_db()
+        return Outcome(
+            back,
+            f"Deleted the {money(payment.amount, payment.currency)} "
+            f"{method_label(payment)} payment. Amount due is now "
+            f"{money(invoice.total_due, invoice.currency)}.",
+        )
+
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"payment.delete {payment.pk}",
+        action=delete,
+        back_url=back,
         template="admin/settle/payment_delete.html",
         title=f"Delete payment · {invoice}",
-        form=form,
         payment=payment,
         method=method_label(payment),
     )
@@ -314,33 +306,26 @@ def payment_retry_view(model_admin, request, object_id, payment_id):
     back = invoice_url(model_admin, invoice, "payments")
     cards = usable_cards(invoice)
     form = RetryForm(request.POST or None, cards=cards, current=payment.saved_payment_method_id)
-    if request.method == "POST" and form.is_valid():
 
-        def retry() -> Outcome:
-            attempt = payment_retry(
-                payment=payment,
-                actor=admin_actor(request),
-                payment_method_id=form.cleaned_data["method"],
-            )
-            return charge_outcome(attempt, back)
-
-        response = run_once(
-            request,
-            form,
-            purpose=f"payment.retry {payment.pk}",
-            action=retry,
-            back_url=back,
-            params={"payment_method_id": "method"},
+    def retry() -> Outcome:
+        attempt = payment_retry(
+            payment=payment,
+            actor=admin_actor(request),
+            payment_method_id=form.cleaned_data["method"],
         )
-        if response is not None:
-            return response
-    return render_flow(
+        return charge_outcome(attempt, back)
+
+    return flow_page(
         model_admin,
         request,
         invoice,
+        form,
+        purpose=f"payment.retry {payment.pk}",
+        action=retry,
+        back_url=back,
+        params={"payment_method_id": "method"},
         template="admin/settle/payment_retry.html",
         title=f"Retry charge · {invoice}",
-        form=form,
         payment=payment,
         method=method_label(payment),
         retry_amount=min(payment.amount, max(invoice.total_due, 0)),
