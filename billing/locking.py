@@ -37,7 +37,7 @@ def lock_timeout() -> None:
 
 
 def lock_rows(*groups):
-    """Lock `(queryset_or_model, ids)` groups in the order given and return `{id: row}` per group.
+    """Lock `(model, ids)` groups in the order given and return `{id: row}` per group.
 
     Callers pass groups in the global order above; ids inside a group are sorted
     here. Must run inside `transaction.atomic()`.
@@ -45,20 +45,28 @@ def lock_rows(*groups):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_rows() must run inside transaction.atomic()")
     results = []
-    for source, ids in groups:
+    for model, ids in groups:
         wanted = sorted({i for i in ids if i})
-        manager = getattr(source, "_base_manager", None)
-        queryset = manager.all() if manager is not None else source
         rows = (
-            {
-                row.pk: row
-                for row in queryset.select_for_update().filter(pk__in=wanted).order_by("pk")
-            }
-            if wanted
-            else {}
+            model._base_manager.raw(_locking_select(model, len(wanted)), wanted) if wanted else ()
         )
-        results.append(rows)
+        results.append({row.pk: row for row in rows})
     return results
+
+
+def _locking_select(model, count: int) -> str:
+    """`SELECT * … FOR UPDATE` by primary keys, in key order.
+
+    Written out rather than built by the ORM: every money operation locks its rows,
+    and compiling the equivalent queryset cost twice the CPU of running it.
+    """
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * count)
+    pk = quote(model._meta.pk.column)
+    sql = (
+        f"SELECT * FROM {quote(model._meta.db_table)} WHERE {pk} IN ({placeholders}) ORDER BY {pk}"
+    )
+    return f"{sql} FOR UPDATE" if connection.features.has_select_for_update else sql
 
 
 @contextmanager

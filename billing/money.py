@@ -160,4 +160,9 @@ class MoneySum(Sum):
         super().__init__(expression, output_field=DecimalField(**MONEY_FIELD), **extra)
 
     def convert_value(self, value, expression, connection):
-        return ZERO if value is None else Decimal(value).quantize(self._places)
+        return money_from_sum(value)
+
+
+def money_from_sum(value) -> Decimal:
+    """A database SUM of money columns as an exact amount (see MoneySum); nothing is 0."""
+    return ZERO if value is None else Decimal(value).quantize(MoneySum._places)

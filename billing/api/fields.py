@@ -11,6 +11,13 @@ from billing.money import CURRENCY_EXPONENTS, round_money
 from billing.validation import METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, clean_metadata
 
 
+def money_at_precision(value, currency: str | None):
+    """An amount as the API shows it: at its currency's precision (EUR 12.50, JPY 1200)."""
+    if isinstance(value, Decimal) and currency in CURRENCY_EXPONENTS:
+        return round_money(value, currency)
+    return value
+
+
 @extend_schema_field({"type": "number", "example": 1200})
 class MoneyField(serializers.Field):
     """A JSON number, read as `Decimal` by our parser. Strings and booleans are refused."""
@@ -24,11 +31,9 @@ class MoneyField(serializers.Field):
 
     def get_attribute(self, instance):
         """Render at the currency's precision (EUR 12.50, JPY 1200) when the row has one."""
-        value = super().get_attribute(instance)
-        currency = getattr(instance, "currency", None)
-        if isinstance(value, Decimal) and currency in CURRENCY_EXPONENTS:
-            return round_money(value, currency)
-        return value
+        return money_at_precision(
+            super().get_attribute(instance), getattr(instance, "currency", None)
+        )
 
     def to_representation(self, value):
         return value

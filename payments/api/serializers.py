@@ -2,7 +2,14 @@
 
 from rest_framework import serializers
 
-from billing.api.fields import DateTextField, MetadataField, MoneyField, TimestampField
+from billing.api.fields import (
+    DateTextField,
+    MetadataField,
+    MoneyField,
+    TimestampField,
+    format_timestamp,
+    money_at_precision,
+)
 from billing.api.serializers import StrictInputSerializer
 from invoices.api.serializers import (
     AdvanceInvoiceSerializer,
@@ -46,10 +53,38 @@ class PaymentSerializer(serializers.Serializer):
     disputed = serializers.BooleanField()
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        for field in ("gateway", "failure_code", "failure_message", "next_action_url"):
-            data[field] = data[field] or None
-        return data
+        """The fields above, read straight off the row.
+
+        Every payment response and list row comes through here, and DRF's copying and
+        walking of 22 declared fields per payment cost more CPU than the SQL behind the
+        response; the declarations stay as the schema, and a test holds the two equal.
+        """
+        payment = instance
+        currency = payment.currency
+        return {
+            "id": payment.pk,
+            "invoice_id": payment.invoice_id,
+            "credit_note_id": payment.credit_note_id,
+            "advance_invoice_id": payment.advance_invoice_id,
+            "amount": money_at_precision(payment.amount, currency),
+            "type": payment.type,
+            "date": format_timestamp(payment.date),
+            "reference": payment.reference,
+            "note": payment.note,
+            "entity_id": payment.entity_id,
+            "metadata": payment.metadata,
+            "created_at": format_timestamp(payment.created_at),
+            "updated_at": format_timestamp(payment.updated_at),
+            "currency": currency,
+            "status": payment.status,
+            "amount_refunded": money_at_precision(payment.amount_refunded, currency),
+            "gateway": payment.gateway or None,
+            "payment_method_id": payment.saved_payment_method_id,
+            "failure_code": payment.failure_code or None,
+            "failure_message": payment.failure_message or None,
+            "next_action_url": payment.next_action_url or None,
+            "disputed": payment.disputed,
+        }
 
 
 class PaymentWithIncludesSerializer(PaymentSerializer):

@@ -7,10 +7,11 @@ the signal receivers lock them when called outside a service).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F
 
 from billing.locking import lock_rows, money_transaction
-from billing.money import ZERO, MoneySum
+from billing.money import ZERO, MoneySum, money_from_sum
 from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_apply_settlement, invoice_apply_settlement
 from payments.models import Payment, PaymentStatus, PaymentType, Refund, RefundStatus
@@ -31,26 +32,33 @@ class InvoiceFigures:
 
 
 def invoice_figures(invoice: Invoice) -> InvoiceFigures:
-    """What an invoice's totals should be, from its payment rows (one aggregate query)."""
+    """What an invoice's totals should be, from its payment rows (one aggregate query).
+
+    An advance's applications (type advance) are what it settled elsewhere, not
+    money paid on it; an invoice's credit note payments are credit, not cash.
+    """
     if invoice.is_advance:
-        sums = (
-            settled_payments()
-            .filter(advance_invoice_id=invoice.pk)
-            .aggregate(
-                paid=MoneySum(_NET, filter=~Q(type=PaymentType.ADVANCE)),
-                applied=MoneySum(_NET, filter=Q(type=PaymentType.ADVANCE)),
-            )
-        )
-        return InvoiceFigures(sums["paid"], ZERO, sums["applied"])
-    sums = (
-        settled_payments()
-        .filter(invoice_id=invoice.pk)
-        .aggregate(
-            paid=MoneySum(_NET),
-            credited=MoneySum(_NET, filter=Q(type=PaymentType.CREDIT_NOTE)),
-        )
+        net, applied = _settled_sums("advance_invoice_id", invoice.pk, PaymentType.ADVANCE)
+        return InvoiceFigures(net - applied, ZERO, applied)
+    paid, credited = _settled_sums("invoice_id", invoice.pk, PaymentType.CREDIT_NOTE)
+    return InvoiceFigures(paid, credited, ZERO)
+
+
+def _settled_sums(column: str, document_id: str, type_: str) -> tuple[Decimal, Decimal]:
+    """Σ net of the settled payments on a document: all of them, and those of one type.
+
+    The same as `settled_payments()` aggregated with MoneySum, written out: this runs
+    on every payment, and compiling the ORM aggregate cost five times the query.
+    """
+    net = "amount - amount_refunded"
+    sql = (
+        f"SELECT SUM({net}), SUM(CASE WHEN type = %s THEN {net} END) "
+        f"FROM {Payment._meta.db_table} WHERE {column} = %s AND status = %s AND NOT is_deleted"
     )
-    return InvoiceFigures(sums["paid"], sums["credited"], ZERO)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [type_, document_id, PaymentStatus.SUCCEEDED])
+        total, of_type = cursor.fetchone()
+    return money_from_sum(total), money_from_sum(of_type)
 
 
 def invoice_recompute(invoice: Invoice) -> bool:
