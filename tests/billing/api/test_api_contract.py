@@ -4,6 +4,7 @@ Idempotency is in `test_idempotency_api.py`, entities and tenant isolation in
 `test_tenant_isolation_api.py`, input the database cannot store in `test_hostile_input_api.py`.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -205,6 +206,23 @@ def test_revoked_key_is_401_and_writes_nothing(api, invoice):
 
     assert_error(listed, 401, "authentication_error", "invalid_api_key")
     assert_error(created, 401, "authentication_error", "invalid_api_key")
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(api):
+    key = ApiKey.objects.get()
+    assert key.last_used_at is None
+
+    api.get("payments")
+    key.refresh_from_db()
+    first_use = key.last_used_at
+    api.get("payments")
+    key.refresh_from_db()
+    assert first_use is not None and key.last_used_at == first_use
+
+    ApiKey.objects.update(last_used_at=first_use - timedelta(minutes=2))
+    api.get("payments")
+    key.refresh_from_db()
+    assert key.last_used_at > first_use
 
 
 def test_the_openapi_document_and_docs_need_no_key(db):
