@@ -42,6 +42,7 @@ from payments.services.documents import (
     require_same_party,
     require_within,
 )
+from payments.services.totals import save_with_held_locks
 
 PAYMENT_AUDIT_FIELDS = [
     "amount",
@@ -251,7 +252,7 @@ def payment_record(
             metadata=metadata,
             created_by_id=actor.user_id,
         )
-        payment.save()
+        save_with_held_locks(payment, (invoice, advance, credit_note))
         if uses_balance:
             into_balance = invoice is None  # a credit note credited to the balance
             balance_post(

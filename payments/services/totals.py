@@ -121,12 +121,36 @@ def payment_documents_recompute(payment: Payment) -> None:
     the whole operation anyway.
     """
     with money_transaction(savepoint=False):
-        invoices, advances, credit_notes = lock_rows(
-            (Invoice, [payment.invoice_id]),
-            (Invoice, [payment.advance_invoice_id]),
-            (CreditNote, [payment.credit_note_id]),
-        )
-        for document in (*invoices.values(), *advances.values()):
-            invoice_recompute(document)
-        for credit_note in credit_notes.values():
-            credit_note_recompute(credit_note)
+        documents = _held_documents(payment)
+        if documents is None:
+            invoices, advances, credit_notes = lock_rows(
+                (Invoice, [payment.invoice_id]),
+                (Invoice, [payment.advance_invoice_id]),
+                (CreditNote, [payment.credit_note_id]),
+            )
+            documents = (*invoices.values(), *advances.values(), *credit_notes.values())
+        for document in documents:
+            if isinstance(document, CreditNote):
+                credit_note_recompute(document)
+            else:
+                invoice_recompute(document)
+
+
+def save_with_held_locks(payment: Payment, documents: tuple) -> None:
+    """Save a payment whose documents this transaction holds locked, fresh from `lock_rows`.
+
+    Its receiver then recomputes those rows instead of locking and reading them again.
+    """
+    payment._held_documents = documents
+    try:
+        payment.save()
+    finally:
+        del payment._held_documents
+
+
+def _held_documents(payment: Payment) -> tuple | None:
+    documents = tuple(d for d in getattr(payment, "_held_documents", ()) if d is not None)
+    wanted = {payment.invoice_id, payment.advance_invoice_id, payment.credit_note_id} - {None}
+    if not documents or {d.pk for d in documents} != wanted:
+        return None
+    return documents
