@@ -1,7 +1,7 @@
 -- pgbench: the SQL one recorded payment needs, without the application.
 -- Lock the invoice, insert the payment, recompute and update the invoice's totals,
 -- store the idempotency row and the audit row, all in one transaction.
-\set n random(1, :invoices)
+\set n :offset + random(1, :invoices)
 BEGIN;
 SELECT id, total FROM invoices_invoice
   WHERE id = (SELECT invoice_id FROM bench_invoice_map WHERE n = :n) FOR UPDATE;

@@ -19,6 +19,9 @@ import django
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.database import prepare_database
+
+prepare_database(os.environ["DATABASE_URL"])
 django.setup()
 
 from bench.server import gunicorn  # noqa: E402
