@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 
-.PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory
+.PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory bench-profile
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -46,6 +46,9 @@ bench-memory: install  ## a worker's peak RSS streaming the CSV export of 1,000,
 
 bench-writes: install  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes
+
+bench-profile: install  ## py-spy on the workers under the write load: where a payment's CPU goes
+	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,9 +25,6 @@ import django
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-from bench.database import prepare_database
-
-prepare_database(os.environ["DATABASE_URL"], fresh=True)
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -35,6 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.database import prepare_database  # noqa: E402
 from bench.seed import copy_rows  # noqa: E402
 from bench.server import gunicorn  # noqa: E402
 from billing.ids import new_id  # noqa: E402
@@ -216,6 +214,8 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("bench.writes needs PostgreSQL (BENCH_DATABASE_URL=postgres://…)")
+    # Each run starts empty: its figures must not depend on what earlier runs left.
+    prepare_database(os.environ["DATABASE_URL"], fresh=True)
     entity, invoices = seed_invoices(args.invoices)
     _key, key = api_key_create(name="bench writes", entities=[entity])
     RESULTS.mkdir(exist_ok=True)
