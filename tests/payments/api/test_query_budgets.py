@@ -131,9 +131,9 @@ def test_create_stays_within_its_budget_with_and_without_idempotency_key(
     body = {"invoice_id": invoice.pk, "amount": 12, "type": "cash"}
     _warm_up(api)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         plain = api.post("payments", body)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         keyed = api.post("payments", body, idempotency_key="budget-1")
     with django_assert_num_queries(7):
         replayed = api.post("payments", body, idempotency_key="budget-1")
