@@ -9,7 +9,7 @@ into. Measured on PostgreSQL:
   a page that mixes all three kinds, one fewer with include_total_count=false;
 - retrieve: 2 (key with entity, payment), 4 with every include on a credit-note
   application (+ the invoice's and the credit note's lines);
-- create: 9 without Idempotency-Key, 16 with one (its claim commits on its own, without
+- create: 8 without Idempotency-Key, 15 with one (its claim commits on its own, without
   waiting for a disk flush), 7 for its replay.
 """
 
