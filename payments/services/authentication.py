@@ -18,7 +18,7 @@ from payments.services.charging import (
     settle_charge_declined,
     settle_charge_result,
 )
-from payments.services.documents import lock_documents
+from payments.services.documents import lock_payment
 
 
 def _require_waiting(payment: Payment) -> None:
@@ -31,12 +31,7 @@ def _require_waiting(payment: Payment) -> None:
 def payment_set_next_action(*, payment: Payment, actor: Actor, url: str) -> Payment:
     """Store where the card holder authenticates (only while the charge still waits)."""
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=payment.invoice_id,
-            advance_invoice_id=payment.advance_invoice_id,
-            payment_ids=[payment.pk],
-        )
-        locked = docs.payments[payment.pk]
+        _docs, locked = lock_payment(payment)
         if locked.status != PaymentStatus.REQUIRES_ACTION or locked.next_action_url == url:
             return locked
         before = snapshot(locked, ["next_action_url"])

@@ -37,6 +37,7 @@ from payments.services.documents import (
     find_advance_invoice,
     find_invoice,
     lock_documents,
+    lock_payment,
     require_payable,
     require_within,
 )
@@ -272,12 +273,7 @@ def payment_settle_charge(
     """
     payment = Payment.objects.get(pk=payment_id)
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=payment.invoice_id,
-            advance_invoice_id=payment.advance_invoice_id,
-            payment_ids=[payment.pk],
-        )
-        locked = docs.payments[payment.pk]
+        _docs, locked = lock_payment(payment)
         if status == locked.status or status not in PAYMENT_TRANSITIONS[locked.status]:
             return locked
         before = snapshot(locked, CHARGE_AUDIT_FIELDS)

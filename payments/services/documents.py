@@ -83,6 +83,30 @@ def lock_documents(
     )
 
 
+def lock_payment(payment: Payment, *, with_customer: bool = False):
+    """Lock a payment's documents (and its customer when the balance moves), then the payment.
+
+    Returns the locked documents and the fresh, locked payment row.
+    """
+    docs = lock_documents(
+        invoice_id=payment.invoice_id,
+        advance_invoice_id=payment.advance_invoice_id,
+        credit_note_id=payment.credit_note_id,
+        customer_id=payment.customer_id if with_customer else None,
+        payment_ids=[payment.pk],
+    )
+    return docs, docs.payments[payment.pk]
+
+
+def lock_invoice(invoice: Invoice, *, with_customer: bool = False) -> LockedDocuments:
+    """Lock an invoice or advance invoice (and its customer): `.primary` is the fresh row."""
+    return lock_documents(
+        invoice_id=None if invoice.is_advance else invoice.pk,
+        advance_invoice_id=invoice.pk if invoice.is_advance else None,
+        customer_id=invoice.customer_id if with_customer else None,
+    )
+
+
 def lock_owned_documents(
     *, entity, invoice_id=None, advance_invoice_id=None, credit_note_id=None
 ) -> LockedDocuments:

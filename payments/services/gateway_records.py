@@ -12,7 +12,7 @@ from billing.audit import audit_record, snapshot
 from billing.errors import CurrencyMismatch, InvalidState, LimitExceeded
 from billing.locking import money_transaction
 from billing.money import from_minor_units
-from invoices.models import Invoice, InvoiceKind
+from invoices.models import Invoice
 from payments.models import (
     Payment,
     PaymentStatus,
@@ -23,7 +23,7 @@ from payments.models import (
 )
 from payments.services.audit import audit_payment
 from payments.services.charging import CHARGE_AUDIT_FIELDS
-from payments.services.documents import lock_documents, require_payable
+from payments.services.documents import lock_invoice, lock_payment, require_payable
 from payments.services.refunding import REFUND_AUDIT_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -48,12 +48,7 @@ def payment_mark_disputed(*, payment: Payment, actor: Actor, reason: str = "") -
     Money does not move here: a lost dispute is a refund the gateway reports.
     """
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=payment.invoice_id,
-            advance_invoice_id=payment.advance_invoice_id,
-            payment_ids=[payment.pk],
-        )
-        locked = docs.payments[payment.pk]
+        _docs, locked = lock_payment(payment)
         if locked.disputed:
             return locked
         locked.disputed = True
@@ -86,12 +81,7 @@ def refund_record_from_gateway(
     """
     amount = from_minor_units(amount_minor, payment.currency)
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=payment.invoice_id,
-            advance_invoice_id=payment.advance_invoice_id,
-            payment_ids=[payment.pk],
-        )
-        locked = docs.payments[payment.pk]
+        _docs, locked = lock_payment(payment)
         known = Refund.objects.filter(gateway_reference=reference).first()
         if known is not None:
             return known
@@ -146,12 +136,8 @@ def payment_record_from_gateway(
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
         raise InvalidState(f"No invoice {invoice_id} for gateway charge {reference}.")
-    is_advance = invoice.kind == InvoiceKind.ADVANCE
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=None if is_advance else invoice.pk,
-            advance_invoice_id=invoice.pk if is_advance else None,
-        )
+        docs = lock_invoice(invoice)
         document = docs.primary
         known = Payment.objects.filter(gateway=gateway, gateway_reference=reference).first()
         if known is not None:

@@ -16,7 +16,7 @@ from billing.services import balance_post
 from invoices.models import Invoice
 from invoices.services import invoice_finalize, invoice_mark_uncollectible, invoice_mark_void
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
-from payments.services.documents import lock_documents
+from payments.services.documents import lock_invoice
 from payments.services.recording import PAYMENT_AUDIT_FIELDS
 
 
@@ -27,11 +27,7 @@ def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True)
     the invoice as "Applied balance", in the same transaction as the issue.
     """
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=invoice.pk if not invoice.is_advance else None,
-            advance_invoice_id=invoice.pk if invoice.is_advance else None,
-            customer_id=invoice.customer_id,
-        )
+        docs = lock_invoice(invoice, with_customer=True)
         locked = docs.primary
         invoice_finalize(invoice=locked, actor=actor)
         customer = docs.customer
@@ -79,10 +75,7 @@ def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True)
 def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
     """Void an invoice on which nothing is settled or in flight."""
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=invoice.pk if not invoice.is_advance else None,
-            advance_invoice_id=invoice.pk if invoice.is_advance else None,
-        )
+        docs = lock_invoice(invoice)
         locked = docs.primary
         field = "advance_invoice_id" if locked.is_advance else "invoice_id"
         # A fully refunded payment settles nothing; one in flight may still settle.
@@ -105,8 +98,5 @@ def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
 def invoice_write_off(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
     """Mark what is still due as uncollectible (the invoice can still be paid later)."""
     with money_transaction():
-        docs = lock_documents(
-            invoice_id=invoice.pk if not invoice.is_advance else None,
-            advance_invoice_id=invoice.pk if invoice.is_advance else None,
-        )
+        docs = lock_invoice(invoice)
         return invoice_mark_uncollectible(invoice=docs.primary, reason=reason, actor=actor)

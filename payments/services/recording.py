@@ -36,6 +36,7 @@ from payments.services.documents import (
     find_invoice,
     lock_documents,
     lock_owned_documents,
+    lock_payment,
     require_open_credit_note,
     require_payable,
     require_representable,
@@ -296,17 +297,6 @@ def balance_apply(*, entity: Entity, invoice_id: str, actor: Actor, amount=None)
     )
 
 
-def _lock_payment_with_documents(payment: Payment, *, with_customer: bool):
-    docs = lock_documents(
-        invoice_id=payment.invoice_id,
-        advance_invoice_id=payment.advance_invoice_id,
-        credit_note_id=payment.credit_note_id,
-        customer_id=payment.customer_id if with_customer else None,
-        payment_ids=[payment.pk],
-    )
-    return docs, docs.payments[payment.pk]
-
-
 def _reserved_refunds(payment: Payment) -> Decimal:
     return payment.refunds.filter(
         status__in=(RefundStatus.PENDING, RefundStatus.SUCCEEDED)
@@ -328,7 +318,7 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
         )
     uses_balance = payment.type == PaymentType.CUSTOMER_BALANCE
     with money_transaction():
-        docs, locked = _lock_payment_with_documents(payment, with_customer=uses_balance)
+        docs, locked = lock_payment(payment, with_customer=uses_balance)
         if locked.is_deleted:
             raise InvalidState("This payment was deleted.", code="payment_deleted")
         before = snapshot(locked, PAYMENT_AUDIT_FIELDS)
@@ -480,7 +470,7 @@ def payment_delete(*, payment: Payment, actor: Actor, reason: str = "") -> Payme
     """
     uses_balance = payment.type == PaymentType.CUSTOMER_BALANCE
     with money_transaction():
-        docs, locked = _lock_payment_with_documents(payment, with_customer=uses_balance)
+        docs, locked = lock_payment(payment, with_customer=uses_balance)
         if locked.is_deleted:
             raise InvalidState("This payment is already deleted.", code="payment_deleted")
         if locked.is_gateway:

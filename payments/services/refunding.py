@@ -31,7 +31,12 @@ from payments.models import (
 )
 from payments.services.audit import audit_payment
 from payments.services.charging import past_replay_window, settle_or_leave_pending
-from payments.services.documents import advance_unreserved, lock_documents, require_within
+from payments.services.documents import (
+    advance_unreserved,
+    lock_documents,
+    lock_payment,
+    require_within,
+)
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
 
@@ -85,14 +90,7 @@ def refund_reserve(
         destination == RefundDestination.CUSTOMER_BALANCE
         or payment.type == PaymentType.CUSTOMER_BALANCE
     )
-    docs = lock_documents(
-        invoice_id=payment.invoice_id,
-        advance_invoice_id=payment.advance_invoice_id,
-        credit_note_id=payment.credit_note_id,
-        customer_id=payment.customer_id if touches_balance else None,
-        payment_ids=[payment.pk],
-    )
-    locked = docs.payments[payment.pk]
+    docs, locked = lock_payment(payment, with_customer=touches_balance)
     if locked.is_deleted or locked.status != PaymentStatus.SUCCEEDED:
         raise InvalidState(
             "Only a succeeded payment can be refunded.", code="payment_not_refundable"
@@ -286,12 +284,7 @@ def refund_settle(
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     payment = refund.payment
     with money_transaction():
-        lock_documents(
-            invoice_id=payment.invoice_id,
-            advance_invoice_id=payment.advance_invoice_id,
-            credit_note_id=payment.credit_note_id,
-            payment_ids=[payment.pk],
-        )
+        lock_payment(payment)
         locked = Refund.objects.select_for_update().get(pk=refund_id)
         if locked.status != RefundStatus.PENDING or status == RefundStatus.PENDING:
             return locked
