@@ -222,6 +222,8 @@ STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 SETTLE_DEFAULT_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
 # Automatic retries of a failed charge: days after the failure, then after each failed retry.
 SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCHEDULE_DAYS", "3,3")]
+# Where members reach Settle, for links in e-mails sent by the worker (no request to ask).
+SETTLE_PUBLIC_URL = os.environ.get("SETTLE_PUBLIC_URL", "http://127.0.0.1:8000")
 # A charge left waiting for the card holder's authentication is canceled after this long.
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 

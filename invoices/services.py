@@ -155,6 +155,7 @@ def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
         total_paid=invoice.total_paid,
         total_credited=invoice.total_credited,
         total_applied=invoice.total_applied,
+        total_reserved=invoice.total_reserved,
     )
     audit_record(
         actor=actor,
@@ -183,7 +184,12 @@ def settlement_status(invoice: Invoice, total_paid: Decimal) -> str:
 
 
 def invoice_apply_settlement(
-    *, invoice: Invoice, total_paid: Decimal, total_credited: Decimal, total_applied: Decimal
+    *,
+    invoice: Invoice,
+    total_paid: Decimal,
+    total_credited: Decimal,
+    total_applied: Decimal,
+    total_reserved: Decimal,
 ) -> bool:
     """Store recomputed figures on a locked invoice and derive its status. Returns whether it changed."""
     status = settlement_status(invoice, total_paid)
@@ -194,6 +200,7 @@ def invoice_apply_settlement(
         "total_paid": total_paid,
         "total_credited": total_credited,
         "total_applied": total_applied,
+        "total_reserved": total_reserved,
         "total_due": total_due,
         "paid_in_full": invoice.status != InvoiceStatus.DRAFT and total_due <= 0,
         "status": status,

@@ -8,7 +8,6 @@ from django import forms
 
 from billing.errors import SettleError
 from billing.money import check_amount, format_money
-from payments.services.documents import available_to_settle
 
 NEW_CARD = "new"
 
@@ -28,7 +27,7 @@ class PayForm(forms.Form):
 
     def __init__(self, *args, invoice, cards, **kwargs):
         self.invoice = invoice
-        self.available = available_to_settle(invoice)
+        self.available = invoice.total_payable
         super().__init__(*args, **kwargs)
         choices = [(card.pk, card.label) for card in cards]
         choices.append((NEW_CARD, "A new card"))

@@ -165,7 +165,9 @@ class SandboxGateway:
     ) -> ChargeResult:
         return self.retrieve_charge(reference)
 
-    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+    def cancel_charge(
+        self, reference: str, *, idempotency_key: str, reason: str = "abandoned"
+    ) -> ChargeResult:
         current = self.retrieve_charge(reference)
         if current.status != "requires_action":
             return current

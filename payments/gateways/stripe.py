@@ -196,12 +196,14 @@ class StripeGateway:
         )
         return charge_result_from_payment_intent(_plain(payment_intent))
 
-    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+    def cancel_charge(
+        self, reference: str, *, idempotency_key: str, reason: str = "abandoned"
+    ) -> ChargeResult:
         try:
             payment_intent = self._call(
                 self.client.v1.payment_intents.cancel,
                 reference,
-                {"cancellation_reason": "abandoned"},
+                {"cancellation_reason": reason},
                 {"idempotency_key": idempotency_key},
             )
         except GatewayDeclined:

@@ -33,13 +33,20 @@ from payments.models import (
 )
 from payments.services.audit import audit_payment
 from payments.services.documents import (
-    available_to_settle,
     find_advance_invoice,
     find_invoice,
     lock_documents,
     lock_payment,
     require_payable,
     require_within,
+)
+from payments.tasks import (
+    RECONCILE_AFTER,
+    enqueue_after,
+    enqueue_with_transaction,
+    reconcile_payment,
+    send_authentication_request,
+    send_payment_receipt,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,7 +99,7 @@ def payment_charge(
         docs = lock_documents(invoice_id=invoice_id, advance_invoice_id=advance_invoice_id)
         document = docs.primary
         require_payable(document, "invoice_id" if invoice_id else "advance_invoice_id")
-        available = available_to_settle(document)
+        available = document.total_payable
         if amount is None:
             if available <= 0:
                 raise InvalidState(
@@ -171,8 +178,6 @@ def past_replay_window(created_at, row_id: str) -> bool:
 
 
 def reconcile_later(payment: Payment) -> None:
-    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_payment
-
     enqueue_after(reconcile_payment, timezone.now() + RECONCILE_AFTER, payment.pk)
 
 
@@ -204,8 +209,6 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         )
     except GatewayTransientError as error:
         logger.warning("charge of %s left pending: %s", payment.pk, error)
-        from payments.tasks import reconcile_payment
-
         transaction.on_commit(lambda: reconcile_payment.enqueue(payment.pk))
         payment.refresh_from_db()
         return payment
@@ -300,9 +303,10 @@ def payment_settle_charge(
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
         if status == PaymentStatus.SUCCEEDED:
-            from payments.tasks import enqueue_with_transaction, send_payment_receipt
-
             enqueue_with_transaction(send_payment_receipt, locked.pk)
+        elif status == PaymentStatus.REQUIRES_ACTION and not locked.return_url:
+            # Off-session (back office, API, retry): the card holder is not here to confirm.
+            enqueue_with_transaction(send_authentication_request, locked.pk)
         elif status == PaymentStatus.FAILED:
             from payments.services.retries import retry_schedule_after_failure
 
@@ -317,7 +321,7 @@ def payment_retry(
     if payment.status != PaymentStatus.FAILED or not payment.is_gateway:
         raise InvalidState("Only a failed charge can be retried.", code="payment_not_retryable")
     document = payment.invoice or payment.advance_invoice
-    amount = min(payment.amount, available_to_settle(document))
+    amount = min(payment.amount, document.total_payable)
     if amount <= 0:
         raise InvalidState("Nothing is due on this invoice any more.", code="nothing_due")
     return payment_charge(

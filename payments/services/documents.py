@@ -15,7 +15,7 @@ from billing.locking import lock_rows
 from billing.models import Customer, Entity
 from billing.money import MAX_AMOUNT, ZERO, MoneySum
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
-from payments.models import RESERVING_STATUSES, Payment, PaymentType, Refund, RefundStatus
+from payments.models import Payment, PaymentType, Refund, RefundStatus
 
 
 @dataclass
@@ -131,22 +131,6 @@ def lock_owned_documents(
             what = param.removesuffix("_id").replace("_", " ")
             raise NotFound(f"No such {what}: {str(wanted)[:64]}", param=param)
     return docs
-
-
-def reserved_on(invoice: Invoice) -> Decimal:
-    """Gateway charges in flight (pending or awaiting authentication) on an invoice."""
-    field = "advance_invoice_id" if invoice.is_advance else "invoice_id"
-    queryset = Payment.objects.filter(
-        **{field: invoice.pk}, status__in=RESERVING_STATUSES, is_deleted=False
-    )
-    if invoice.is_advance:
-        queryset = queryset.exclude(type=PaymentType.ADVANCE)
-    return queryset.aggregate(s=MoneySum("amount"))["s"] or ZERO
-
-
-def available_to_settle(invoice: Invoice) -> Decimal:
-    """What can still be charged or applied: amount due less charges in flight."""
-    return invoice.total_due - reserved_on(invoice)
 
 
 def advance_unreserved(advance: Invoice) -> Decimal:

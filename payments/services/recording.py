@@ -32,7 +32,6 @@ from payments.models import (
 from payments.services.audit import audit_payment
 from payments.services.documents import (
     advance_unreserved,
-    available_to_settle,
     find_invoice,
     lock_documents,
     lock_owned_documents,
@@ -43,6 +42,7 @@ from payments.services.documents import (
     require_same_party,
     require_within,
 )
+from payments.services.holds import require_room_beside_charges_in_flight
 from payments.services.totals import save_with_held_locks
 
 PAYMENT_AUDIT_FIELDS = [
@@ -192,6 +192,8 @@ def payment_record(
         if advance is not None:
             require_payable(advance, "advance_invoice_id")
             require_representable(advance.total_paid + amount)
+        if type_ in EXTERNAL_TYPES and (invoice or advance) is not None:
+            require_room_beside_charges_in_flight(invoice or advance, amount)
         if credit_note is not None:
             require_open_credit_note(credit_note)
             require_within(
@@ -208,7 +210,7 @@ def payment_record(
         ):
             require_within(
                 amount,
-                available_to_settle(invoice),
+                invoice.total_payable,
                 "the invoice's amount due",
                 currency,
                 code="amount_exceeds_due",
@@ -281,7 +283,7 @@ def balance_apply(*, entity: Entity, invoice_id: str, actor: Actor, amount=None)
     """Use the customer's money balance on an invoice (default: as much as both allow)."""
     invoice = find_invoice(entity, invoice_id)
     if amount is None:
-        amount = min(invoice.customer.balance, available_to_settle(invoice))
+        amount = min(invoice.customer.balance, invoice.total_payable)
         if amount <= 0:
             raise InvalidState(
                 "There is no balance to apply or nothing is due.",
@@ -425,6 +427,8 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
     for document in (docs.invoice, docs.advance_invoice):
         if document is not None:
             require_representable(document.total_paid + increase)
+            if payment.type in EXTERNAL_TYPES:
+                require_room_beside_charges_in_flight(document, increase)
     if docs.credit_note is not None:
         require_within(
             increase,
@@ -439,7 +443,7 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
     ):
         require_within(
             increase,
-            available_to_settle(docs.invoice),
+            docs.invoice.total_payable,
             "the invoice's amount due",
             currency,
             code="amount_exceeds_due",
