@@ -7,7 +7,6 @@ from django.http import Http404
 
 from billing.admin_display import money
 from billing.admin_flows import Outcome, run_once
-from billing.errors import Conflict
 from payments.admin.flow_base import (
     admin_actor,
     document_field,
@@ -104,7 +103,7 @@ def payment_create_view(model_admin, request, object_id):
         raise PermissionDenied
     back = invoice_url(model_admin, invoice, "payments")
     cards = usable_cards(invoice) if allow_charge else []
-    initial = {"amount": max(invoice.total_due, 0) or None, "seen_due": invoice.total_due}
+    initial = {"amount": max(invoice.total_payable, 0) or None, "seen_due": invoice.total_due}
     form = PaymentCreateForm(
         request.POST or None,
         initial=initial,
@@ -117,15 +116,6 @@ def payment_create_view(model_admin, request, object_id):
         actor = admin_actor(request)
 
         def create() -> Outcome:
-            invoice.refresh_from_db()
-            if data["seen_due"] != invoice.total_due:
-                raise Conflict(
-                    f"The amount due changed from {money(data['seen_due'], invoice.currency)} to "
-                    f"{money(invoice.total_due, invoice.currency)} since this page was opened. "
-                    "Check the amount and submit again.",
-                    code="stale_form",
-                    param="amount",
-                )
             if data["method"] == EXTERNAL:
                 payment = payment_record(
                     entity=invoice.entity,
@@ -135,6 +125,7 @@ def payment_create_view(model_admin, request, object_id):
                     date=data["date"],
                     reference=data["reference"] or None,
                     note=data["note"] or None,
+                    expected_due=data["seen_due"],
                     **{document_field(invoice): invoice.pk},
                 )
                 invoice.refresh_from_db()
@@ -149,6 +140,7 @@ def payment_create_view(model_admin, request, object_id):
                 actor=actor,
                 payment_method_id=data["method"],
                 amount=data["amount"],
+                expected_due=data["seen_due"],
                 **{document_field(invoice): invoice.pk},
             )
             return charge_outcome(payment, back)
@@ -163,6 +155,7 @@ def payment_create_view(model_admin, request, object_id):
         )
         if response is not None:
             return response
+        invoice.refresh_from_db()  # the refusal is shown beside the figures it was judged on
         form.data = form.data.copy()
         form.data["seen_due"] = str(invoice.total_due)
     return render_flow(

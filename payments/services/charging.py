@@ -11,6 +11,7 @@
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.db import DatabaseError, transaction
@@ -37,6 +38,7 @@ from payments.services.documents import (
     find_invoice,
     lock_documents,
     lock_payment,
+    require_due_unchanged,
     require_payable,
     require_within,
 )
@@ -75,13 +77,15 @@ def payment_charge(
     amount=None,
     retry_of: Payment | None = None,
     return_url: str = "",
+    expected_due: Decimal | None = None,
 ) -> Payment:
     """Charge a customer's saved card for (part of) what is due on an invoice or advance.
 
     Returns the payment in its resulting state: `succeeded`, `failed` (with the
     decline reason), `requires_action` (authentication needed) or `pending`
     (the gateway could not be reached; it will be reconciled).
-    Errors before any charge: NotFound, InvalidState, ValidationError, LimitExceeded.
+    Errors before any charge: NotFound, InvalidState, ValidationError, LimitExceeded,
+    Conflict (the due is no longer `expected_due`).
     """
     if bool(invoice_id) == bool(advance_invoice_id):
         raise ValidationError(
@@ -99,6 +103,7 @@ def payment_charge(
         docs = lock_documents(invoice_id=invoice_id, advance_invoice_id=advance_invoice_id)
         document = docs.primary
         require_payable(document, "invoice_id" if invoice_id else "advance_invoice_id")
+        require_due_unchanged(document, expected_due)
         available = document.total_payable
         if amount is None:
             if available <= 0:

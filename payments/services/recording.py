@@ -36,6 +36,7 @@ from payments.services.documents import (
     lock_documents,
     lock_owned_documents,
     lock_payment,
+    require_due_unchanged,
     require_open_credit_note,
     require_payable,
     require_representable,
@@ -148,6 +149,7 @@ def payment_record(
     reference: str | None = None,
     note: str | None = None,
     metadata: dict | None = None,
+    expected_due: Decimal | None = None,
     _allow_overpaying_application: bool = False,
 ) -> Payment:
     """Record money that arrived, or apply credit / an advance / the balance to a document.
@@ -155,7 +157,8 @@ def payment_record(
     Errors: ValidationError (bad type, references, amount, metadata), NotFound
     (a document of another entity or none), CurrencyMismatch, InvalidState
     (draft or void invoice, void credit note), LimitExceeded (over the due,
-    remaining or balance amount). Nothing is written on error.
+    remaining or balance amount), Conflict (the due is no longer `expected_due`). Nothing
+    is written on error.
     """
     type_ = type
     check_type_and_references(
@@ -186,6 +189,7 @@ def payment_record(
         amount = check_amount(amount, currency)
         if uses_balance:  # the customer comes after the documents in the lock order
             docs.customer = lock_documents(customer_id=primary.customer_id).customer
+        require_due_unchanged(invoice or advance or credit_note, expected_due)
         if invoice is not None:
             require_payable(invoice)
             require_representable(invoice.total_paid + amount)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from billing.errors import InvalidState
 from billing.models import AuditEvent
@@ -17,9 +18,11 @@ from payments.services.authentication import (
     payment_authentication_start,
     payment_sandbox_authenticate,
 )
+from tests.admin_support import invoice_url, staff, submit
 from tests.asserts import assert_no_drift, refused
 from tests.factories import SYSTEM, SavedCardFactory, issued_invoice, record_payment
 from tests.payments.fake_gateway import FakeGateway, using_gateway
+from tests.threads import run_together
 
 RETURN_URL = "http://testserver/portal/payments/return"
 
@@ -192,3 +195,47 @@ def test_a_charge_the_member_started_in_the_portal_sends_no_such_email(invoice, 
     waiting_charge(invoice, secure_card, return_url=RETURN_URL)
 
     assert mail.outbox == []
+
+
+ROUNDS = 6
+
+
+@pytest.mark.postgres
+def test_confirming_and_paying_another_way_at_once_never_overpays(customer, secure_card):
+    """The member confirms the waiting charge while the office records the full due from the
+    Create form it opened before: one of them wins, the invoice is never paid twice."""
+    office = Client()
+    office.force_login(staff(customer.entity))
+    for _ in range(ROUNDS):
+        invoice = issued_invoice(customer, total="183.00")
+        charge = waiting_charge(invoice, secure_card)
+        create_url = invoice_url(invoice, "payment_create")
+        confirmed, answer = run_together(
+            [
+                lambda charge=charge: payment_sandbox_authenticate(
+                    payment=charge, actor=SYSTEM, approve=True
+                ),
+                lambda url=create_url: submit(
+                    office,
+                    url,
+                    {
+                        "amount": "183.00",
+                        "method": "external",
+                        "external_type": "bank_transfer",
+                        "seen_due": "183.00",
+                    },
+                ),
+            ]
+        )
+        invoice.refresh_from_db()
+        charge.refresh_from_db()
+        assert invoice.total_paid <= invoice.total, (invoice.total_paid, charge.status, answer)
+        assert invoice.total_reserved == Decimal("0.00")
+        if charge.status == "succeeded":
+            assert invoice.total_paid == Decimal("100.00")
+            assert answer.status_code == 200  # shown again with the refusal, nothing recorded
+        else:
+            assert isinstance(confirmed, InvalidState) or confirmed.status == "canceled"
+            assert charge.status == "canceled"
+            assert invoice.total_paid == Decimal("183.00")
+    assert_no_drift()
