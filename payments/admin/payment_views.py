@@ -21,6 +21,7 @@ from payments.admin.flow_base import (
 from payments.admin.labels import EXTERNAL_TYPE_LABELS, gateway_label, method_label
 from payments.admin.payment_forms import (
     EXTERNAL,
+    ConfirmForm,
     PaymentCreateForm,
     PaymentEditForm,
     ReasonForm,
@@ -36,6 +37,7 @@ from payments.services import (
     payment_update,
     refund_create,
 )
+from payments.services.authentication import payment_charge_cancel
 from payments.services.refunding import refundable_amount
 
 CREATE_PARAMS = {
@@ -322,4 +324,46 @@ def payment_retry_view(model_admin, request, object_id, payment_id):
         payment=payment,
         method=method_label(payment),
         retry_amount=min(payment.amount, max(invoice.total_due, 0)),
+    )
+
+
+def payment_cancel_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.charge_payment")
+    back = invoice_url(model_admin, invoice, "payments")
+    form = ConfirmForm(request.POST or None)
+
+    def cancel() -> Outcome:
+        outcome = payment_charge_cancel(payment=payment, actor=admin_actor(request))
+        amount = money(outcome.amount, outcome.currency)
+        if outcome.status == PaymentStatus.CANCELED:
+            invoice.refresh_from_db()
+            return Outcome(
+                back,
+                f"Canceled the waiting charge of {amount}; nothing was charged. "
+                f"{money(invoice.total_payable, invoice.currency)} can now be paid.",
+            )
+        if outcome.status == PaymentStatus.REQUIRES_ACTION:
+            return Outcome(
+                back,
+                f"{gateway_label(outcome)} could not be reached: the charge of {amount} still "
+                "waits. Try again in a moment.",
+                messages.ERROR,
+            )
+        return charge_outcome(outcome, back)  # the card holder confirmed (or failed) first
+
+    return flow_page(
+        model_admin,
+        request,
+        invoice,
+        form,
+        purpose=f"payment.cancel {payment.pk}",
+        action=cancel,
+        back_url=back,
+        template="admin/settle/payment_cancel.html",
+        title=f"Cancel charge · {invoice}",
+        payment=payment,
+        method=method_label(payment),
+        gateway=gateway_label(payment),
     )

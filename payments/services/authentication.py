@@ -133,6 +133,17 @@ def payment_authentication_cancel(
     return settle_charge_result(payment, result, actor)
 
 
+def payment_charge_cancel(*, payment: Payment, actor: Actor) -> Payment:
+    """The office gives up on a charge waiting for the card holder (the back office's Cancel).
+
+    Returns the payment as the gateway left it: `canceled`, or `succeeded` if the card
+    holder confirmed first, or still `requires_action` if the gateway could not be reached.
+    Errors: InvalidState (the charge is not waiting).
+    """
+    _require_waiting(payment)
+    return payment_authentication_cancel(payment=payment, actor=actor, reason="abandoned")
+
+
 def payment_authentication_expire(*, payment: Payment, actor: Actor) -> Payment:
     """The reconcile task's door: an authentication abandoned past its time is canceled."""
     return payment_authentication_cancel(payment=payment, actor=actor, reason="abandoned")
