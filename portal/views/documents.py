@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from invoices.models import InvoiceStatus
 from payments.models import PaymentStatus, RefundStatus
 from portal.forms import PayForm
+from portal.ledger import member_ledger
 from portal.selectors import (
-    member_balance_transactions,
     member_cards,
     member_customers,
     member_invoice,
@@ -92,7 +92,7 @@ def balance(request):
         "portal/balance.html",
         {
             "customers": list(member_customers(request.user)),
-            "transactions": member_balance_transactions(request.user),
+            "transactions": member_ledger(request.user),
         },
     )
 
