@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from billing.money import magnitude_below
+from billing.validation import parse_iso_date
 
 MAX_TEXT_LENGTH = 500
 # Far beyond any stored amount, small enough for every database's numeric type.
@@ -60,7 +61,7 @@ def parse_date(raw) -> date:
     if not isinstance(raw, str) or not _DATE_PREFIXED.fullmatch(raw):
         raise ValueError("a date in YYYY-MM-DD format")
     try:
-        return date.fromisoformat(raw[:10])
+        return parse_iso_date(raw)
     except ValueError:
         raise ValueError("a real date in YYYY-MM-DD format") from None
 
