@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from billing.models import BalanceTransaction
 from payments.models import RefundDestination
 from payments.services import refund_create
+from portal.ledger import movement_description
 from tests.factories import SYSTEM, give_balance, issued_invoice, record_payment
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,45 @@ def test_the_balance_page_never_shows_internal_notes(member_client, customer):
         [today, "Credit deducted", "-5.00 EUR", "25.00 EUR"],
         [today, "Credit added", "30.00 EUR", "30.00 EUR"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "links", "expected"),
+    [
+        ("adjustment", "5.00", {}, "Credit added"),
+        ("adjustment", "-5.00", {}, "Credit deducted"),
+        (
+            "overpayment",
+            "5.00",
+            {"invoice_id": "inv_1"},
+            "Overpayment of invoice INV-1 moved to your balance",
+        ),
+        ("credit_note", "5.00", {"credit_note_id": "cn_1"}, "Credit from credit note CN-1"),
+        (
+            "credit_note",
+            "-5.00",
+            {"credit_note_id": "cn_1"},
+            "Credit from credit note CN-1 corrected",
+        ),
+        ("invoice_application", "-5.00", {"invoice_id": "inv_1"}, "Used to pay invoice INV-1"),
+        ("invoice_application", "5.00", {"invoice_id": "inv_1"}, "Returned from invoice INV-1"),
+        ("application_reversal", "5.00", {"invoice_id": "inv_1"}, "Returned from invoice INV-1"),
+        (
+            "application_reversal",
+            "-5.00",
+            {"credit_note_id": "cn_1"},
+            "Credit from credit note CN-1 withdrawn",
+        ),
+        ("refund", "5.00", {"invoice_id": "inv_1"}, "Refund of a payment on invoice INV-1"),
+        ("refund", "5.00", {}, "Refund of a payment"),
+        ("invoice_application", "-5.00", {"invoice_id": "inv_unknown"}, "Used to pay an invoice"),
+    ],
+)
+def test_every_movement_kind_has_a_member_description(kind, amount, links, expected):
+    txn = BalanceTransaction(
+        kind=kind, amount=Decimal(amount), reason="INTERNAL staff note", **links
+    )
+
+    description = movement_description(txn, {"inv_1": "INV-1"}, {"cn_1": "CN-1"})
+
+    assert description == expected
