@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import path
 
+from billing.admin_api_keys import ApiKeyAdmin  # noqa: F401 (registers the admin)
 from billing.admin_balance import ADJUST_PERMISSION, balance_adjust_view
 from billing.admin_display import money
 from billing.admin_scoping import (
@@ -12,7 +13,6 @@ from billing.admin_scoping import (
     ReadOnlyAdminMixin,
 )
 from billing.models import (
-    ApiKey,
     AuditEvent,
     BalanceTransaction,
     Customer,
@@ -124,17 +124,6 @@ class CustomerAdmin(EntityScopedAdmin):
         if customer is not None:
             extra["profile_panels"] = self.profile_panels(request, customer)
         return super().change_view(request, object_id, form_url, extra)
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
-    """Keys are created with `manage.py create_api_key` (the secret is shown once, there)."""
-
-    entity_lookup = "entities"
-    list_display = ["name", "prefix", "id", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("entities", admin.RelatedOnlyFieldListFilter), "created_at"]
-    search_fields = ["name", "prefix", "id"]
-    fields = ["id", "name", "prefix", "entities", "created_at", "last_used_at", "revoked_at"]
 
 
 @admin.register(BalanceTransaction)

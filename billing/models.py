@@ -234,10 +234,12 @@ class ApiKey(models.Model):
     entities = models.ManyToManyField(Entity, related_name="api_keys")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set once by `api_key_revoke`; the row stays, so the key's history and audit trail remain.
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "API key"
+        permissions = [("revoke_api_key", "Can revoke an API key")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

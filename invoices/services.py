@@ -20,7 +20,7 @@ from billing.locking import money_transaction
 from billing.models import Customer, Entity
 from billing.money import ZERO, MoneySum, check_amount, validate_currency
 from billing.services import sequence_next
-from billing.validation import clean_metadata
+from billing.validation import clean_metadata, parse_iso_date
 from invoices.lines import PricedLine, document_totals, price_items, price_line
 from invoices.models import (
     INVOICE_TRANSITIONS,
@@ -59,9 +59,11 @@ def _parse_date(value, param: str, default=None):
         return default
     if not isinstance(value, date_type):
         try:
-            value = date_type.fromisoformat(str(value)[:10])
+            value = parse_iso_date(value)
         except ValueError:
-            raise ValidationError(f"{param} must be a date (YYYY-MM-DD).", param=param) from None
+            raise ValidationError(
+                f"{param} must be a date (YYYY-MM-DD).", code="invalid_date", param=param
+            ) from None
     return check_year(value, param)
 
 

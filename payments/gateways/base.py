@@ -23,6 +23,10 @@ class WebhookRejected(Exception):
     """An inbound webhook whose signature (or payload) does not check out: answer 400."""
 
 
+class WebhookNotAnEvent(WebhookRejected):
+    """A validly signed body that is not an event (not JSON, not an object, no `data`…)."""
+
+
 @dataclass(frozen=True)
 class ChargeRequest:
     amount_minor: int

@@ -7,7 +7,6 @@ documents), posts to the balance ledger when the balance moves, and audits —
 all in one transaction. The receipt e-mail is sent after commit.
 """
 
-import re
 from datetime import date as date_type
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from billing.locking import money_transaction
 from billing.models import BalanceTransaction, Entity
 from billing.money import MoneySum, check_amount
 from billing.services import balance_post
-from billing.validation import clean_metadata, clean_text
+from billing.validation import clean_metadata, clean_text, parse_iso_date
 from invoices.services import check_year
 from payments.models import (
     EXTERNAL_TYPES,
@@ -60,24 +59,22 @@ PAYMENT_AUDIT_FIELDS = [
 MUTABLE_FIELDS = {"amount", "type", "date", "reference", "note", "metadata"}
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
-
-
 def parse_payment_date(value, param: str = "date") -> date_type:
-    """YYYY-MM-DD (or the ISO timestamp the API renders, whose date part is taken)."""
+    """YYYY-MM-DD, or an ISO 8601 date-time (such as the timestamp the API renders) whose
+    date part is taken; an impossible date or time is refused, never cut to a date."""
     if value in (None, ""):
         return timezone.localdate()
     if isinstance(value, date_type):
         return check_year(value, param)
-    text = str(value).strip()
     try:
-        if not _DATE.fullmatch(text):
-            raise ValueError(text)
-        return check_year(date_type.fromisoformat(text[:10]), param)
+        parsed = parse_iso_date(value.strip() if isinstance(value, str) else value)
     except ValueError:
         raise ValidationError(
-            "date must be a date in YYYY-MM-DD format.", code="invalid_date", param=param
+            f"{param} must be a date in YYYY-MM-DD format (or an ISO 8601 date-time).",
+            code="invalid_date",
+            param=param,
         ) from None
+    return check_year(parsed, param)
 
 
 def check_type_and_references(type_: str, *, invoice, credit_note, advance) -> None:

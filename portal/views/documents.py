@@ -10,8 +10,8 @@ from invoices.models import InvoiceStatus
 from payments.models import PaymentStatus, RefundStatus
 from payments.services.holds import charges_beyond_due
 from portal.forms import PayForm
+from portal.ledger import member_ledger
 from portal.selectors import (
-    member_balance_transactions,
     member_cards,
     member_customers,
     member_invoice,
@@ -99,7 +99,7 @@ def balance(request):
         "portal/balance.html",
         {
             "customers": list(member_customers(request.user)),
-            "transactions": member_balance_transactions(request.user),
+            "transactions": member_ledger(request.user),
         },
     )
 

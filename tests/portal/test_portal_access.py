@@ -105,4 +105,5 @@ def test_receipts_history_and_balance_pages(member_client, customer, invoice, vi
     assert payment.pk in history or "20.00 EUR" in history
     assert "5.00 EUR" in history
     balance = member_client.get("/portal/balance/").content.decode()
-    assert "7.50 EUR" in balance and "Goodwill credit" in balance
+    assert "7.50 EUR" in balance and "Credit added" in balance
+    assert "Goodwill credit" not in balance  # the internal note stays in the back office
