@@ -123,8 +123,16 @@ def database_config(url: str) -> dict:
         }
         if env_bool("SETTLE_DB_POOL_DISABLED"):
             config["OPTIONS"] = {}
-        # Every session waits at most this long for a row lock (billing.locking).
-        config["OPTIONS"]["options"] = f"-c lock_timeout={SETTLE_LOCK_TIMEOUT_MS}"
+        # --- PgBouncer in transaction mode ---------------------------------------------------
+        # It refuses startup options and lends the server connection to other clients between
+        # transactions. So the lock timeout is set with SET LOCAL at the start of each money
+        # transaction (billing.locking.lock_timeout), and no cursor may outlive a transaction.
+        if env_bool("SETTLE_DB_PGBOUNCER"):
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            # Every session waits at most this long for a row lock (billing.locking).
+            config["OPTIONS"]["options"] = f"-c lock_timeout={SETTLE_LOCK_TIMEOUT_MS}"
+        # --- end: PgBouncer ------------------------------------------------------------------
     return config
 
 
