@@ -116,3 +116,19 @@ def test_the_watch_reports_a_violation(browser, live_server, lena):
 
     assert ran is None
     assert any("script-src" in violation for violation in violations), violations
+
+
+def test_api_docs_render_under_their_policy(browser, live_server):
+    """Swagger UI runs from static files and the split view's script: nothing inline."""
+    from tests.browser.conftest import watch_csp
+
+    context = browser.new_context()
+    violations = watch_csp(context)
+    tab = context.new_page()
+    response = tab.goto(f"{live_server.url}/api/v1/docs")
+    tab.locator(".opblock-tag", has_text="payments").first.wait_for()
+    policy = response.headers["content-security-policy"]
+    context.close()
+
+    assert "script-src 'self';" in policy
+    assert violations == []
