@@ -205,7 +205,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Shared cache: several web nodes behave as one ---------------------------------------
-# Rate limits (API keys, sign-in attempts) and caches live in Redis when SETTLE_REDIS_URL is
+# Rate limits and caches (all built on Django's cache) live in Redis when SETTLE_REDIS_URL is
 # set; without it each process counts alone, which a production start logs loudly
 # (config.startup).
 SETTLE_REDIS_URL = os.environ.get("SETTLE_REDIS_URL", "")

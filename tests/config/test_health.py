@@ -78,3 +78,18 @@ def test_probes_accept_only_get_and_head(client, path):
     response = client.post(path, HTTP_HOST="10.0.3.17:8000")
 
     assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+def test_readyz_is_unavailable_when_redis_does_not_answer(client, settings):
+    """A real Redis client against a closed port: refused at once, reported, not raised."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+    status, body, _response = probe(client, "/readyz")
+
+    assert (status, body["checks"]["cache"]) == (503, "unavailable")
