@@ -40,14 +40,17 @@ def show_lock_timeout() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_money_transaction_sets_its_lock_timeout_locally_behind_pgbouncer(settings, monkeypatch):
     settings.SETTLE_LOCK_TIMEOUT_MS = 10000
-    # A server connection as PgBouncer hands it over: opened without our startup option.
-    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
-    connection.ensure_connection()
+    # A server connection as PgBouncer hands it over: no lock timeout from a startup option.
+    options = {k: v for k, v in connection.settings_dict["OPTIONS"].items() if k != "options"}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = 0")
-
-    with money_transaction():
-        inside = show_lock_timeout()
-    after = show_lock_timeout()
+    try:
+        with money_transaction():
+            inside = show_lock_timeout()
+        after = show_lock_timeout()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")  # back to the connection's startup value
 
     assert (inside, after) == ("10s", "0")
