@@ -5,6 +5,16 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
+# The demo and the benchmarks run on this machine with DEBUG off, as production does, so
+# they make the choices a production start refuses to guess: a secret key (generated once
+# into var/), the sandbox gateway and plain HTTP; e-mails are printed, not sent.
+# Values in your environment win.
+DEMO_KEY := var/demo-secret-key
+LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-profile
+$(LOCAL_TARGETS): export SETTLE_GATEWAY ?= sandbox
+$(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
+$(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
+$(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
 .PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory bench-profile
 
@@ -17,16 +27,19 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-run: install  ## set up, migrate, seed the demo and serve app + worker on http://$(HOST):$(PORT)
+$(DEMO_KEY):
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + worker on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app and worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py db_worker --interval 1 & \
-	  $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	  $(BIN)/gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2
 
-worker: install
+worker: install $(DEMO_KEY)
 	$(BIN)/python manage.py db_worker
 
 test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
@@ -38,16 +51,16 @@ export BENCH_WRITES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_be
 
 bench: bench-writes bench-reads bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
-bench-reads: install  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
+bench-reads: install $(DEMO_KEY)  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reads
 
-bench-memory: install  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
+bench-memory: install $(DEMO_KEY)  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.memory
 
-bench-writes: install  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
+bench-writes: install $(DEMO_KEY)  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes
 
-bench-profile: install  ## py-spy on the workers under the write load: where a payment's CPU goes
+bench-profile: install $(DEMO_KEY)  ## py-spy on the workers under the write load: where a payment's CPU goes
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile
 
 lint: install
