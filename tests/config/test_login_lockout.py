@@ -165,6 +165,7 @@ def test_an_admin_unlocks_the_account_from_the_admin(client, staff_user):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
 
+    sidebar = client.get("/admin/billing/customer/").content.decode()
     listed = client.get("/admin/axes/accessattempt/").content.decode()
     unlocked = client.post(
         "/admin/axes/accessattempt/",
@@ -173,6 +174,7 @@ def test_an_admin_unlocks_the_account_from_the_admin(client, staff_user):
     client.logout()
     response = sign_in(client, ADMIN_LOGIN, "ada", PASSWORD)
 
+    assert 'href="/admin/axes/accessattempt/"' in sidebar
     assert "ada" in listed
     assert unlocked.status_code == 302
     assert not AccessAttempt.objects.exists()
