@@ -63,7 +63,9 @@ class CustomerAdmin(EntityScopedAdmin):
     search_fields = ["name", "email", "id"]
     list_select_related = ["entity", "user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["id", "balance", "created_at", "updated_at"]
+    # The gateway id is written by Settle alone (`customer_ensure_gateway`): a typed one
+    # could name another entity's Stripe customer and route its cards here.
+    readonly_fields = ["id", "balance", "gateway_customer_id", "created_at", "updated_at"]
     fields = [
         "id",
         "entity",
@@ -79,7 +81,7 @@ class CustomerAdmin(EntityScopedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["entity", "currency", "gateway_customer_id"] if obj is not None else []
+        fixed = ["entity", "currency"] if obj is not None else []
         return [*super().get_readonly_fields(request, obj), *fixed]
 
     def has_delete_permission(self, request, obj=None):

@@ -5,6 +5,7 @@ PostgreSQL (DATABASE_URL=postgres://...) is the production database.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -166,6 +167,25 @@ if DEBUG or env_bool("SETTLE_SIMPLE_STATIC"):
 WHITENOISE_USE_FINDERS = DEBUG
 
 LOGIN_URL = "admin:login"
+
+# The brake on password guessing (django-axes), on the admin and portal logins alike:
+# a username is locked out from one client address after SETTLE_LOGIN_FAILURE_LIMIT
+# wrong passwords, for SETTLE_LOGIN_COOLOFF_MINUTES (0: until an administrator unlocks
+# it). The address is REMOTE_ADDR unless SETTLE_TRUSTED_PROXY_COUNT proxies are trusted.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("SETTLE_LOGIN_FAILURE_LIMIT", "5"))
+_cool_off_minutes = float(os.environ.get("SETTLE_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = timedelta(minutes=_cool_off_minutes) if _cool_off_minutes > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.login_lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
+SETTLE_TRUSTED_PROXY_COUNT = int(os.environ.get("SETTLE_TRUSTED_PROXY_COUNT", "0"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["billing.api.auth.ApiKeyAuthentication"],

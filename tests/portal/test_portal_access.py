@@ -86,7 +86,8 @@ def test_password_reset_by_email(client, member):
     )
 
     assert response["Location"] == reverse("portal:password-reset-complete")
-    assert client.login(username="lena", password="A fresh pass 2026")
+    signed_in = client.post("/portal/login/", {"username": "lena", "password": "A fresh pass 2026"})
+    assert signed_in["Location"] == reverse("portal:home")
 
 
 def test_receipts_history_and_balance_pages(member_client, customer, invoice, visa):
