@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE_UNIQUE_GATEWAY_ID = ("billing", "0004_audit_actors_protected")
-UNIQUE_GATEWAY_ID = ("billing", "0005_customer_gateway_id_unique")
+BEFORE_UNIQUE_GATEWAY_ID = ("billing", "0005_api_key_revoke_permission")
+UNIQUE_GATEWAY_ID = ("billing", "0006_customer_gateway_id_unique")
 
 
 def migrate_to(target):

@@ -56,7 +56,7 @@ def unlink_shared_gateway_ids(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("billing", "0004_audit_actors_protected"),
+        ("billing", "0005_api_key_revoke_permission"),
     ]
 
     operations = [
