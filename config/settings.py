@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.log_config import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SETTLE_VAR_DIR", BASE_DIR / "var"))
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Logs: first, so the request id and the latency cover everything below (see "Logs" below).
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -226,9 +230,21 @@ SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCH
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SETTLE_LOG_LEVEL", "INFO")},
-}
+# --- Logs and error reporting (README "Configuration", "Logs") -----------------------------
+# One line per request with its id and latency (config.request_log); JSON lines in
+# production, readable text for people (`make run` sets text).
+SETTLE_LOG_FORMAT = os.environ.get("SETTLE_LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(
+    log_format=SETTLE_LOG_FORMAT, level=os.environ.get("SETTLE_LOG_LEVEL", "INFO")
+)
+# The optional error reporter, only when a DSN is given (nothing personal is sent).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.error_reporting import error_reporter_init
+
+    error_reporter_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+# --- end of logs and error reporting ------------------------------------------------------
