@@ -17,17 +17,19 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-run: install  ## set up, migrate, seed the demo and serve app + worker on http://$(HOST):$(PORT)
+run: export SETTLE_LOG_FORMAT ?= text
+run: install  ## set up, migrate, seed the demo and serve app + worker + scheduler on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py seed_demo
-	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app and worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py db_worker --interval 1 & \
-	  $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app, worker and scheduler)"
+	@exec scripts/run-together \
+	  "$(BIN)/python manage.py db_worker --interval 1" \
+	  "$(BIN)/python manage.py run_scheduler" \
+	  "$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2"
 
-worker: install
-	$(BIN)/python manage.py db_worker
+worker: install  ## background work for production: the task worker and the periodic-jobs scheduler
+	@exec scripts/run-together "$(BIN)/python manage.py db_worker" "$(BIN)/python manage.py run_scheduler"
 
 test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
 	@scripts/run-tests $(ARGS)

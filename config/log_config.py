@@ -42,5 +42,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "django.server": {"level": "ERROR"},
             # The SDK logs request bodies at DEBUG: never, whatever the root level.
             "stripe": {"level": "INFO"},
+            # The scheduler's own chatter; billing.schedule logs one line per tick.
+            "apscheduler": {"level": "WARNING"},
         },
     }

@@ -229,6 +229,27 @@ SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCH
 # A charge left waiting for the card holder's authentication is canceled after this long.
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 
+# --- Periodic work and retention (README "Worker", "Configuration") ------------------------
+# `manage.py run_scheduler` queues the periodic jobs (each app's schedule.py); the workers run
+# them. Rows older than these are pruned (claims still in progress and unprocessed webhook
+# events are kept; see billing/retention.py).
+SETTLE_RETENTION_IDEMPOTENCY_HOURS = float(
+    os.environ.get("SETTLE_RETENTION_IDEMPOTENCY_HOURS", "48")
+)
+if SETTLE_RETENTION_IDEMPOTENCY_HOURS < 24:
+    raise RuntimeError("SETTLE_RETENTION_IDEMPOTENCY_HOURS must be 24 or more (API contract)")
+SETTLE_RETENTION_FORM_TOKENS_DAYS = float(os.environ.get("SETTLE_RETENTION_FORM_TOKENS_DAYS", "7"))
+SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS", "7")
+)
+SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS", "30")
+)
+SETTLE_RETENTION_TASK_RESULTS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_TASK_RESULTS_DAYS", "14")
+)
+# --- end of periodic work and retention ---------------------------------------------------
+
 
 # --- Logs and error reporting (README "Configuration", "Logs") -----------------------------
 # One line per request with its id and latency (config.request_log); JSON lines in

@@ -300,9 +300,9 @@ def payment_settle_charge(
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
         if status == PaymentStatus.SUCCEEDED:
-            from payments.tasks import enqueue_with_transaction, send_payment_receipt
+            from payments.tasks import receipt_enqueue
 
-            enqueue_with_transaction(send_payment_receipt, locked.pk)
+            receipt_enqueue(locked.pk)
         elif status == PaymentStatus.FAILED:
             from payments.services.retries import retry_schedule_after_failure
 
