@@ -21,8 +21,9 @@ run: export SETTLE_LOG_FORMAT ?= text
 run: install  ## set up, migrate, seed the demo and serve app + worker + scheduler on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
-	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app, worker and scheduler)"
+	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	@echo "Settle is starting: back office http://$(HOST):$(PORT)/admin/ (admin / admin)," \
+	  "portal http://$(HOST):$(PORT)/portal/ (lena / lena-demo). Ctrl-C stops app, worker and scheduler."
 	@exec scripts/run-together \
 	  "$(BIN)/python manage.py db_worker --interval 1" \
 	  "$(BIN)/python manage.py run_scheduler" \
