@@ -150,3 +150,21 @@ def test_pruning_deletes_in_batches(entity):
 
     assert deleted == 5
     assert not IdempotencyKey.objects.exists()
+
+
+def test_an_idempotency_retention_under_24_hours_refuses_to_start():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SETTLE_RETENTION_IDEMPOTENCY_HOURS": "12"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert started.returncode == 1
+    assert "SETTLE_RETENTION_IDEMPOTENCY_HOURS must be 24 or more" in started.stderr
