@@ -5,6 +5,16 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
+# The demo and the benchmarks run on this machine with DEBUG off, as production does, so
+# they make the choices a production start refuses to guess: a secret key (generated once
+# into var/), the sandbox gateway and plain HTTP; e-mails are printed, not sent.
+# Values in your environment win.
+DEMO_KEY := var/demo-secret-key
+LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-profile
+$(LOCAL_TARGETS): export SETTLE_GATEWAY ?= sandbox
+$(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
+$(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
+$(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
 .PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory bench-profile
 
@@ -17,8 +27,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
+$(DEMO_KEY):
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
 run: export SETTLE_LOG_FORMAT ?= text
-run: install  ## set up, migrate, seed the demo and serve app + worker + scheduler on http://$(HOST):$(PORT)
+run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + worker + scheduler on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
@@ -27,9 +40,9 @@ run: install  ## set up, migrate, seed the demo and serve app + worker + schedul
 	@exec scripts/run-together \
 	  "$(BIN)/python manage.py db_worker --interval 1" \
 	  "$(BIN)/python manage.py run_scheduler" \
-	  "$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2"
+	  "$(BIN)/gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2"
 
-worker: install  ## background work for production: the task worker and the periodic-jobs scheduler
+worker: install $(DEMO_KEY)  ## background work for production: the task worker and the periodic-jobs scheduler
 	@exec scripts/run-together "$(BIN)/python manage.py db_worker" "$(BIN)/python manage.py run_scheduler"
 
 test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
@@ -41,16 +54,16 @@ export BENCH_WRITES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_be
 
 bench: bench-writes bench-reads bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
-bench-reads: install  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
+bench-reads: install $(DEMO_KEY)  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reads
 
-bench-memory: install  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
+bench-memory: install $(DEMO_KEY)  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.memory
 
-bench-writes: install  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
+bench-writes: install $(DEMO_KEY)  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes
 
-bench-profile: install  ## py-spy on the workers under the write load: where a payment's CPU goes
+bench-profile: install $(DEMO_KEY)  ## py-spy on the workers under the write load: where a payment's CPU goes
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile
 
 lint: install

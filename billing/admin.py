@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.urls import path
 
+from billing.admin_api_keys import ApiKeyAdmin  # noqa: F401 (registers the admin)
 from billing.admin_balance import ADJUST_PERMISSION, balance_adjust_view
 from billing.admin_display import money
 from billing.admin_scoping import (
@@ -12,7 +13,6 @@ from billing.admin_scoping import (
     ReadOnlyAdminMixin,
 )
 from billing.models import (
-    ApiKey,
     AuditEvent,
     BalanceTransaction,
     Customer,
@@ -63,7 +63,9 @@ class CustomerAdmin(EntityScopedAdmin):
     search_fields = ["name", "email", "id"]
     list_select_related = ["entity", "user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["id", "balance", "created_at", "updated_at"]
+    # The gateway id is written by Settle alone (`customer_ensure_gateway`): a typed one
+    # could name another entity's Stripe customer and route its cards here.
+    readonly_fields = ["id", "balance", "gateway_customer_id", "created_at", "updated_at"]
     fields = [
         "id",
         "entity",
@@ -79,7 +81,7 @@ class CustomerAdmin(EntityScopedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["entity", "currency", "gateway_customer_id"] if obj is not None else []
+        fixed = ["entity", "currency"] if obj is not None else []
         return [*super().get_readonly_fields(request, obj), *fixed]
 
     def has_delete_permission(self, request, obj=None):
@@ -124,17 +126,6 @@ class CustomerAdmin(EntityScopedAdmin):
         if customer is not None:
             extra["profile_panels"] = self.profile_panels(request, customer)
         return super().change_view(request, object_id, form_url, extra)
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
-    """Keys are created with `manage.py create_api_key` (the secret is shown once, there)."""
-
-    entity_lookup = "entities"
-    list_display = ["name", "prefix", "id", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("entities", admin.RelatedOnlyFieldListFilter), "created_at"]
-    search_fields = ["name", "prefix", "id"]
-    fields = ["id", "name", "prefix", "entities", "created_at", "last_used_at", "revoked_at"]
 
 
 @admin.register(BalanceTransaction)

@@ -25,7 +25,9 @@ def lock_timeout() -> None:
     """Bound how long we wait for a row lock (PostgreSQL), so a stuck writer cannot pile up.
 
     Connections are opened with the configured timeout already set (one statement
-    fewer per operation); only a different value, as tests use, needs a SET LOCAL.
+    fewer per operation); only a different value, as tests use, or a connection opened
+    without it (behind PgBouncer in transaction mode, `SETTLE_DB_PGBOUNCER`, which refuses
+    startup options) needs a SET LOCAL, which ends with the transaction.
     """
     if connection.vendor != "postgresql":
         return

@@ -105,6 +105,8 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="customers",
     )
+    # The customer at the payment gateway (Stripe's `cus_…`), set only by Settle when it
+    # creates one (`customer_ensure_gateway`); unique, so card events route to one customer.
     gateway_customer_id = models.CharField(max_length=100, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,6 +118,11 @@ class Customer(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(balance__gte=0), name="customer_balance_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["gateway_customer_id"],
+                condition=~Q(gateway_customer_id=""),
+                name="uniq_customer_gateway_customer_id",
             ),
         ]
         permissions = [("adjust_balance", "Can adjust a customer's money balance")]
@@ -234,10 +241,12 @@ class ApiKey(models.Model):
     entities = models.ManyToManyField(Entity, related_name="api_keys")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set once by `api_key_revoke`; the row stays, so the key's history and audit trail remain.
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "API key"
+        permissions = [("revoke_api_key", "Can revoke an API key")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

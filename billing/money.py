@@ -91,6 +91,16 @@ def to_decimal(value: object, param: str = "amount") -> Decimal:
     return value
 
 
+def magnitude_below(value: Decimal, limit: Decimal) -> bool:
+    """|value| < limit, compared without arithmetic.
+
+    `abs()` and negation round to the decimal context, so a client's `1e1000000`
+    (beyond the context's exponent limit) would raise `decimal.Overflow` there;
+    comparisons are exact at any exponent.
+    """
+    return -limit < value < limit
+
+
 def check_amount(
     value: object,
     currency: str,
@@ -106,13 +116,14 @@ def check_amount(
     """
     amount = to_decimal(value, param)
     places = exponent(currency)
-    if abs(amount) < MAX_AMOUNT and amount != round_money(amount, currency):
+    too_large = not magnitude_below(amount, MAX_AMOUNT)
+    if not too_large and amount != round_money(amount, currency):
         raise InvalidAmount(
             f"{param} has more decimals than {currency} allows ({places}).",
             code="too_many_decimals",
             param=param,
         )
-    if abs(amount) >= MAX_AMOUNT:
+    if too_large:
         raise InvalidAmount(f"{param} must be below 10^13.", code="amount_too_large", param=param)
     if amount == 0 and not allow_zero:
         raise InvalidAmount(

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -60,6 +61,33 @@ def api_key_create(*, name: str, entities: list[Entity]) -> tuple[ApiKey, str]:
     key = ApiKey.objects.create(name=name, prefix=raw[:14], digest=api_key_digest(raw))
     key.entities.set(entities)
     return key, raw
+
+
+def api_key_revoke(*, key: ApiKey, actor: Actor, reason: str = "") -> tuple[ApiKey, bool]:
+    """Revoke a key: from the next request on, it answers 401. Returns (key, newly revoked).
+
+    The row is kept (with `revoked_at`), so the key's history and audit trail remain.
+    Locks the key's row; revoking a revoked key changes nothing and records nothing.
+    One audit event is recorded per entity the key could act on, in the same transaction.
+    """
+    reason = (reason or "").strip()[:2000]
+    with transaction.atomic():
+        locked = ApiKey.objects.select_for_update().get(pk=key.pk)
+        if locked.revoked_at is not None:
+            return locked, False
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        for entity_id in locked.entities.order_by("pk").values_list("pk", flat=True):
+            audit_record(
+                actor=actor,
+                entity_id=entity_id,
+                action="api_key.revoked",
+                obj=locked,
+                before={"revoked_at": None},
+                after={"revoked_at": locked.revoked_at},
+                reason=reason,
+            )
+    return locked, True
 
 
 def sequence_next(*, entity_id: str, series: str) -> int:
@@ -161,19 +189,3 @@ def balance_adjust(*, customer: Customer, amount, reason: str, actor: Actor) -> 
         )
     customer.balance = locked.balance
     return row
-
-
-def api_key_revoke(*, key: ApiKey, actor: Actor) -> ApiKey:
-    """Stop a key from authenticating, at once and for good (the row stays, for the audit)."""
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-        for entity in key.entities.all():
-            audit_record(
-                actor=actor,
-                entity_id=entity.pk,
-                action="api_key.revoked",
-                obj=key,
-                after={"revoked_at": key.revoked_at},
-            )
-    return key

@@ -1,6 +1,15 @@
-"""Validation of free-form input shared by every resource: metadata and short texts."""
+"""Validation of free-form input shared by every resource: metadata, short texts, dates."""
+
+import re
+from datetime import date, datetime
 
 from billing.errors import ValidationError
+
+# A date, or an ISO 8601 date-time (such as the `2024-01-15T00:00:00.000Z` the API renders).
+_ISO_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 
 METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 40
@@ -69,3 +78,16 @@ def storable_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def parse_iso_date(text: object) -> date:
+    """The date of `YYYY-MM-DD` or of an ISO 8601 date-time, as written.
+
+    The whole value must be real: `2024-02-28T25:61:00Z` or `2024-02-30` raise
+    ValueError rather than being cut down to a date.
+    """
+    if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
+        raise ValueError("not a date in YYYY-MM-DD format")
+    if len(text) > 10:
+        datetime.fromisoformat(text)  # the time and offset must be real too
+    return date.fromisoformat(text[:10])

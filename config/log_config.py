@@ -44,5 +44,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "stripe": {"level": "INFO"},
             # The scheduler's own chatter; billing.schedule logs one line per tick.
             "apscheduler": {"level": "WARNING"},
+            # django-axes' start banner, once per process (lockouts still log at WARNING).
+            "axes.apps": {"level": "WARNING"},
         },
     }

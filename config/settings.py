@@ -5,11 +5,14 @@ PostgreSQL (DATABASE_URL=postgres://...) is the production database.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from config.log_config import logging_config
+from config.startup import refuse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SETTLE_VAR_DIR", BASE_DIR / "var"))
@@ -27,11 +30,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# --- Production start: the secret key (fails closed) ------------------------------------
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("SETTLE_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
+    if not DEBUG:
+        refuse(
+            "DJANGO_SECRET_KEY is not set (required when DJANGO_DEBUG is off); set it to a "
+            "long random value, the same on every web node."
+        )
     SECRET_KEY = "insecure-development-key-change-me"
+# --- end: the secret key ----------------------------------------------------------------
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -55,9 +63,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Logs: first, so the request id and the latency cover everything below (see "Logs" below).
+    "config.health.HealthCheckMiddleware",  # /healthz, /readyz: before host checks and redirects
+    # Logs: one line per request with its id and latency (see "Logs" below); after the
+    # health checks, so load balancers' probes do not flood the log.
     "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,8 +128,16 @@ def database_config(url: str) -> dict:
         }
         if env_bool("SETTLE_DB_POOL_DISABLED"):
             config["OPTIONS"] = {}
-        # Every session waits at most this long for a row lock (billing.locking).
-        config["OPTIONS"]["options"] = f"-c lock_timeout={SETTLE_LOCK_TIMEOUT_MS}"
+        # --- PgBouncer in transaction mode ---------------------------------------------------
+        # It refuses startup options and lends the server connection to other clients between
+        # transactions. So the lock timeout is set with SET LOCAL at the start of each money
+        # transaction (billing.locking.lock_timeout), and no cursor may outlive a transaction.
+        if env_bool("SETTLE_DB_PGBOUNCER"):
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            # Every session waits at most this long for a row lock (billing.locking).
+            config["OPTIONS"]["options"] = f"-c lock_timeout={SETTLE_LOCK_TIMEOUT_MS}"
+        # --- end: PgBouncer ------------------------------------------------------------------
     return config
 
 
@@ -152,6 +171,25 @@ if DEBUG or env_bool("SETTLE_SIMPLE_STATIC"):
 WHITENOISE_USE_FINDERS = DEBUG
 
 LOGIN_URL = "admin:login"
+
+# The brake on password guessing (django-axes), on the admin and portal logins alike:
+# a username is locked out from one client address after SETTLE_LOGIN_FAILURE_LIMIT
+# wrong passwords, for SETTLE_LOGIN_COOLOFF_MINUTES (0: until an administrator unlocks
+# it). The address is REMOTE_ADDR unless SETTLE_TRUSTED_PROXY_COUNT proxies are trusted.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("SETTLE_LOGIN_FAILURE_LIMIT", "5"))
+_cool_off_minutes = float(os.environ.get("SETTLE_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = timedelta(minutes=_cool_off_minutes) if _cool_off_minutes > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.login_lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
+SETTLE_TRUSTED_PROXY_COUNT = int(os.environ.get("SETTLE_TRUSTED_PROXY_COUNT", "0"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["billing.api.auth.ApiKeyAuthentication"],
@@ -190,14 +228,71 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Shared cache: several web nodes behave as one ---------------------------------------
+# Rate limits and caches (all built on Django's cache) live in Redis when SETTLE_REDIS_URL is
+# set; without it each process counts alone, which a production start logs loudly
+# (config.startup).
+SETTLE_REDIS_URL = os.environ.get("SETTLE_REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["SETTLE_REDIS_URL"],
+        "LOCATION": SETTLE_REDIS_URL,
+        # A cache that does not answer must not hang a request: fail fast.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-    if os.environ.get("SETTLE_REDIS_URL")
+    if SETTLE_REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+SETTLE_SHARED_CACHE_MISSING = not DEBUG and not SETTLE_REDIS_URL
+# --- end: shared cache ------------------------------------------------------------------
+
+# --- Production security: HTTPS, cookies, headers, Content Security Policy ---------------
+# On by default whenever DEBUG is off. SETTLE_ALLOW_HTTP=1 turns off only the HTTPS-only
+# parts (redirect, HSTS, Secure cookies) for a local plain-HTTP run, and the start logs it.
+SETTLE_ALLOW_HTTP = env_bool("SETTLE_ALLOW_HTTP")
+HTTPS_ONLY = not DEBUG and not SETTLE_ALLOW_HTTP
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("SETTLE_HSTS_SECONDS", "31536000")) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SETTLE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SETTLE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a commitment to browsers' lists that only the domain's owner can make.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The TLS-terminating proxy's header that says the client spoke HTTPS (empty: no proxy).
+# The proxy must set it on every request, overwriting whatever the client sent.
+SETTLE_PROXY_SSL_HEADER = os.environ.get("SETTLE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+if SETTLE_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + SETTLE_PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Django's Content Security Policy: scripts and styles only from our own static files, no
+# inline script, style or event handler anywhere in the admin or the portal. `form-action`
+# is left open on purpose: paying sends the browser on to Stripe Checkout and the card's
+# 3-D Secure page, whose hosts are the bank's.
+SECURE_CSP = (
+    {
+        "default-src": [CSP.SELF],
+        "script-src": [CSP.SELF],
+        "style-src": [CSP.SELF],
+        "img-src": [CSP.SELF, "data:"],
+        "font-src": [CSP.SELF],
+        "connect-src": [CSP.SELF],
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "frame-ancestors": [CSP.NONE],
+    }
+    if not DEBUG
+    else {}
+)
+# --- end: production security -----------------------------------------------------------
 
 # Background work: Django's task framework on a database-backed queue
 # (`manage.py db_worker`). Tests swap in the immediate backend.
@@ -208,13 +303,24 @@ TASKS = {
     }
 }
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "SETTLE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
+# --- E-mail: printed in development, sent over SMTP in production -----------------------
+SETTLE_EMAIL_BACKEND = os.environ.get(
+    "SETTLE_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": SETTLE_EMAIL_BACKEND}}
+if SETTLE_EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("SETTLE_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("SETTLE_EMAIL_PORT", "25")),
+        "username": os.environ.get("SETTLE_EMAIL_USER", ""),
+        "password": os.environ.get("SETTLE_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("SETTLE_EMAIL_STARTTLS"),
+        "timeout": 10,  # a mail server that hangs must not hold a worker for ever
     }
-}
+# --- end: e-mail ------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("SETTLE_FROM_EMAIL", "billing@settle.localhost")
 
 # Payment gateways. Without a Stripe secret key the sandbox gateway stands in.
@@ -223,9 +329,30 @@ STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # tests point the SDK at a local server
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
-SETTLE_DEFAULT_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
+# --- Production start: the gateway is chosen on purpose (fails closed) ------------------
+# `SETTLE_GATEWAY` chooses; without it, Stripe keys choose Stripe, and only DEBUG falls back
+# to the sandbox. A production start with neither refuses, so it never "charges" for fun.
+SETTLE_GATEWAY = os.environ.get("SETTLE_GATEWAY", "").strip().lower()
+if SETTLE_GATEWAY not in {"", "sandbox", "stripe"}:
+    refuse(f"SETTLE_GATEWAY must be 'stripe' or 'sandbox', not {SETTLE_GATEWAY!r}.")
+if SETTLE_GATEWAY == "stripe" and not STRIPE_SECRET_KEY:
+    refuse("SETTLE_GATEWAY is 'stripe' but STRIPE_SECRET_KEY is not set.")
+if SETTLE_GATEWAY:
+    SETTLE_DEFAULT_GATEWAY = SETTLE_GATEWAY
+elif STRIPE_SECRET_KEY:
+    SETTLE_DEFAULT_GATEWAY = "stripe"
+elif DEBUG:
+    SETTLE_DEFAULT_GATEWAY = "sandbox"
+else:
+    refuse(
+        "no payment gateway chosen; set STRIPE_SECRET_KEY (and STRIPE_WEBHOOK_SECRET) to "
+        "charge through Stripe, or SETTLE_GATEWAY=sandbox for a demo that charges nobody."
+    )
+# --- end: the gateway -------------------------------------------------------------------
 # Automatic retries of a failed charge: days after the failure, then after each failed retry.
 SETTLE_RETRY_SCHEDULE_DAYS = [float(days) for days in env_list("SETTLE_RETRY_SCHEDULE_DAYS", "3,3")]
+# Where members reach Settle, for links in e-mails sent by the worker (no request to ask).
+SETTLE_PUBLIC_URL = os.environ.get("SETTLE_PUBLIC_URL", "http://127.0.0.1:8000")
 # A charge left waiting for the card holder's authentication is canceled after this long.
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 

@@ -89,6 +89,9 @@ class Invoice(models.Model):
     - `total_credited`: the part of `total_paid` that came from credit notes.
     - `total_due`: `total - total_paid`; negative means overpaid.
     - `total_applied`: advance invoices only: Σ net `advance` payments drawing on it.
+    - `total_reserved`: Σ card charges still in flight (`pending`) or waiting for the
+      card holder's authentication (`requires_action`): held against `total_due`,
+      so what can still be charged or applied is `total_due - total_reserved`.
     """
 
     id = PublicIdField("inv")
@@ -112,6 +115,7 @@ class Invoice(models.Model):
     total_credited = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
     total_due = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
     total_applied = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
+    total_reserved = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
     paid_in_full = models.BooleanField(default=False)
 
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -171,6 +175,11 @@ class Invoice(models.Model):
     @property
     def overpaid_amount(self) -> Decimal:
         return -self.total_due if self.total_due < 0 else Decimal("0")
+
+    @property
+    def total_payable(self) -> Decimal:
+        """What can still be charged or applied: the amount due less the charges held on it."""
+        return self.total_due - self.total_reserved
 
     @property
     def available_to_apply(self) -> Decimal:

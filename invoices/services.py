@@ -20,7 +20,7 @@ from billing.locking import money_transaction
 from billing.models import Customer, Entity
 from billing.money import ZERO, MoneySum, check_amount, validate_currency
 from billing.services import sequence_next
-from billing.validation import clean_metadata
+from billing.validation import clean_metadata, parse_iso_date
 from invoices.lines import PricedLine, document_totals, price_items, price_line
 from invoices.models import (
     INVOICE_TRANSITIONS,
@@ -59,9 +59,11 @@ def _parse_date(value, param: str, default=None):
         return default
     if not isinstance(value, date_type):
         try:
-            value = date_type.fromisoformat(str(value)[:10])
+            value = parse_iso_date(value)
         except ValueError:
-            raise ValidationError(f"{param} must be a date (YYYY-MM-DD).", param=param) from None
+            raise ValidationError(
+                f"{param} must be a date (YYYY-MM-DD).", code="invalid_date", param=param
+            ) from None
     return check_year(value, param)
 
 
@@ -155,6 +157,7 @@ def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
         total_paid=invoice.total_paid,
         total_credited=invoice.total_credited,
         total_applied=invoice.total_applied,
+        total_reserved=invoice.total_reserved,
     )
     audit_record(
         actor=actor,
@@ -183,7 +186,12 @@ def settlement_status(invoice: Invoice, total_paid: Decimal) -> str:
 
 
 def invoice_apply_settlement(
-    *, invoice: Invoice, total_paid: Decimal, total_credited: Decimal, total_applied: Decimal
+    *,
+    invoice: Invoice,
+    total_paid: Decimal,
+    total_credited: Decimal,
+    total_applied: Decimal,
+    total_reserved: Decimal,
 ) -> bool:
     """Store recomputed figures on a locked invoice and derive its status. Returns whether it changed."""
     status = settlement_status(invoice, total_paid)
@@ -194,6 +202,7 @@ def invoice_apply_settlement(
         "total_paid": total_paid,
         "total_credited": total_credited,
         "total_applied": total_applied,
+        "total_reserved": total_reserved,
         "total_due": total_due,
         "paid_in_full": invoice.status != InvoiceStatus.DRAFT and total_due <= 0,
         "status": status,

@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.actors import Actor
@@ -87,6 +88,47 @@ def send_payment_receipt(payment_id: str) -> bool:
         recipient_list=[payment.customer.email],
     )
     return True
+
+
+@task()
+def send_authentication_request(payment_id: str) -> bool:
+    """E-mail the card holder a link to confirm, in the portal, a charge their bank holds for
+    3-D Secure (an off-session charge by the back office, the API or a retry)."""
+    payment = (
+        Payment.objects.select_related("customer", "invoice", "advance_invoice", "entity")
+        .filter(pk=payment_id, status=PaymentStatus.REQUIRES_ACTION, is_deleted=False)
+        .first()
+    )
+    if payment is None or not payment.customer.email:
+        return False
+    document = payment.invoice or payment.advance_invoice
+    path = reverse("portal:invoice", args=[document.pk])
+    context = {
+        "payment": payment,
+        "document": document,
+        "entity": payment.entity,
+        "url": f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{path}",
+        "expires_at": payment.created_at + authentication_ttl(),
+    }
+    send_mail(
+        subject=f"Please confirm your payment of {payment.amount} {payment.currency} "
+        f"to {payment.entity.name}",
+        message=render_to_string("payments/email/authentication_required.txt", context),
+        from_email=None,
+        recipient_list=[payment.customer.email],
+    )
+    return True
+
+
+@task()
+def cancel_unneeded_charge(payment_id: str) -> str:
+    """Cancel at the gateway a waiting charge whose invoice was paid another way."""
+    from payments.services.authentication import payment_cancel_unneeded
+
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        return "missing"
+    return payment_cancel_unneeded(payment=payment, actor=Actor.task("reconcile")).status
 
 
 @task()

@@ -5,10 +5,10 @@ import secrets
 from datetime import date
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 
 from billing.errors import SettleError
 from billing.money import check_amount, format_money
-from payments.services.documents import available_to_settle
 
 NEW_CARD = "new"
 
@@ -28,7 +28,7 @@ class PayForm(forms.Form):
 
     def __init__(self, *args, invoice, cards, **kwargs):
         self.invoice = invoice
-        self.available = available_to_settle(invoice)
+        self.available = invoice.total_payable
         super().__init__(*args, **kwargs)
         choices = [(card.pk, card.label) for card in cards]
         choices.append((NEW_CARD, "A new card"))
@@ -96,3 +96,18 @@ class SandboxCardForm(forms.Form):
         if not cvc.isdigit() or len(cvc) not in (3, 4):
             raise forms.ValidationError("The CVC is the 3 or 4 digits on the back of the card.")
         return cvc
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Queues the reset e-mail for the worker instead of looking up and sending it here.
+
+    The request does the same work for every address (validate, queue one task), so its
+    timing tells nothing about which addresses have an account.
+    """
+
+    def save(self, *, request, use_https=False, domain_override=None, **_ignored):
+        from portal.tasks import send_password_reset
+
+        send_password_reset.enqueue(
+            self.cleaned_data["email"], domain_override or request.get_host(), use_https
+        )

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from portal.forms import QueuedPasswordResetForm
 from portal.views import cards, documents, pay, sandbox
 
 app_name = "portal"
@@ -20,8 +21,7 @@ auth = [
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="portal/password_reset.html",
-            email_template_name="portal/email/password_reset.txt",
-            subject_template_name="portal/email/password_reset_subject.txt",
+            form_class=QueuedPasswordResetForm,  # the e-mail is rendered and sent by a task
             success_url=reverse_lazy("portal:password-reset-done"),
         ),
         name="password-reset",

@@ -44,6 +44,11 @@ class InvoiceSerializer(serializers.Serializer):
     total_paid = MoneyField(help_text="Succeeded payments and applications, net of refunds.")
     total_credited = MoneyField(help_text="The part of total_paid applied from credit notes.")
     total_due = MoneyField(help_text="total − total_paid; negative when overpaid.")
+    total_reserved = MoneyField(
+        help_text="Held by card charges in progress or awaiting the card holder's "
+        "authentication (3-D Secure); total_due − total_reserved is what can still be charged "
+        "or applied."
+    )
     paid_in_full = serializers.BooleanField()
     issued_at = TimestampField(allow_null=True, help_text="null while a draft.")
     voided_at = TimestampField(allow_null=True, help_text="null unless void.")

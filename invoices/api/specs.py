@@ -14,6 +14,7 @@ INVOICE_LIST_SPEC = ListSpec(
         Field("total", "total", "number"),
         Field("total_paid", "total_paid", "number"),
         Field("total_due", "total_due", "number"),
+        Field("total_reserved", "total_reserved", "number"),
         Field("note", "note", "string", orderable=False),
         Field("customer.name", "customer__name", "string", orderable=False),
         Field("metadata", "metadata", "metadata", orderable=False),

@@ -20,7 +20,6 @@ from payments.admin.flow_base import (
     require,
 )
 from payments.services import credit_note_issue
-from payments.services.documents import available_to_settle
 
 
 def credit_note_create_view(model_admin, request, object_id):
@@ -67,7 +66,7 @@ def credit_note_create_view(model_admin, request, object_id):
             except LimitExceeded as error:
                 if not (defaulted and error.code == "amount_exceeds_due"):
                     raise
-                due = max(available_to_settle(invoice), 0)
+                due = max(invoice.total_payable, 0)
                 raise ValidationError(
                     f"This invoice has {money(due, invoice.currency)} due, less than the "
                     f"credit of {money(total, invoice.currency)}: say where the credit goes "

@@ -79,6 +79,8 @@ def payment_menu(model_admin, invoice: Invoice, payment: Payment, perms, refunda
         and not payment.retries.exists()
     ):
         menu.append(("Retry", flow_url(model_admin, "payment_retry", *ids)))
+    if perms.charge and payment.status == PaymentStatus.REQUIRES_ACTION and payment.is_gateway:
+        menu.append(("Cancel charge", flow_url(model_admin, "payment_cancel", *ids)))
     return menu
 
 

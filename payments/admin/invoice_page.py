@@ -22,6 +22,7 @@ from payments.admin.invoice_actions import (
 )
 from payments.admin.invoice_context import invoice_page_context
 from payments.admin.payment_views import (
+    payment_cancel_view,
     payment_create_view,
     payment_delete_view,
     payment_edit_view,
@@ -36,6 +37,7 @@ FLOWS = [
     (f"{PAYMENT}/edit/", payment_edit_view, "payment_edit"),
     (f"{PAYMENT}/delete/", payment_delete_view, "payment_delete"),
     (f"{PAYMENT}/retry/", payment_retry_view, "payment_retry"),
+    (f"{PAYMENT}/cancel/", payment_cancel_view, "payment_cancel"),
     ("credit-notes/create/", credit_note_create_view, "credit_note_create"),
     ("move-excess/", move_excess_view, "move_excess"),
     ("issue/", invoice_issue_view, "issue"),

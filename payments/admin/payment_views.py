@@ -7,7 +7,6 @@ from django.http import Http404
 
 from billing.admin_display import money
 from billing.admin_flows import Outcome, run_once
-from billing.errors import Conflict
 from payments.admin.flow_base import (
     admin_actor,
     document_field,
@@ -22,6 +21,7 @@ from payments.admin.flow_base import (
 from payments.admin.labels import EXTERNAL_TYPE_LABELS, gateway_label, method_label
 from payments.admin.payment_forms import (
     EXTERNAL,
+    ConfirmForm,
     PaymentCreateForm,
     PaymentEditForm,
     ReasonForm,
@@ -37,6 +37,7 @@ from payments.services import (
     payment_update,
     refund_create,
 )
+from payments.services.authentication import payment_charge_cancel
 from payments.services.refunding import refundable_amount
 
 CREATE_PARAMS = {
@@ -104,7 +105,7 @@ def payment_create_view(model_admin, request, object_id):
         raise PermissionDenied
     back = invoice_url(model_admin, invoice, "payments")
     cards = usable_cards(invoice) if allow_charge else []
-    initial = {"amount": max(invoice.total_due, 0) or None, "seen_due": invoice.total_due}
+    initial = {"amount": max(invoice.total_payable, 0) or None, "seen_due": invoice.total_due}
     form = PaymentCreateForm(
         request.POST or None,
         initial=initial,
@@ -117,15 +118,6 @@ def payment_create_view(model_admin, request, object_id):
         actor = admin_actor(request)
 
         def create() -> Outcome:
-            invoice.refresh_from_db()
-            if data["seen_due"] != invoice.total_due:
-                raise Conflict(
-                    f"The amount due changed from {money(data['seen_due'], invoice.currency)} to "
-                    f"{money(invoice.total_due, invoice.currency)} since this page was opened. "
-                    "Check the amount and submit again.",
-                    code="stale_form",
-                    param="amount",
-                )
             if data["method"] == EXTERNAL:
                 payment = payment_record(
                     entity=invoice.entity,
@@ -135,6 +127,7 @@ def payment_create_view(model_admin, request, object_id):
                     date=data["date"],
                     reference=data["reference"] or None,
                     note=data["note"] or None,
+                    expected_due=data["seen_due"],
                     **{document_field(invoice): invoice.pk},
                 )
                 invoice.refresh_from_db()
@@ -149,6 +142,7 @@ def payment_create_view(model_admin, request, object_id):
                 actor=actor,
                 payment_method_id=data["method"],
                 amount=data["amount"],
+                expected_due=data["seen_due"],
                 **{document_field(invoice): invoice.pk},
             )
             return charge_outcome(payment, back)
@@ -163,6 +157,7 @@ def payment_create_view(model_admin, request, object_id):
         )
         if response is not None:
             return response
+        invoice.refresh_from_db()  # the refusal is shown beside the figures it was judged on
         form.data = form.data.copy()
         form.data["seen_due"] = str(invoice.total_due)
     return render_flow(
@@ -329,4 +324,46 @@ def payment_retry_view(model_admin, request, object_id, payment_id):
         payment=payment,
         method=method_label(payment),
         retry_amount=min(payment.amount, max(invoice.total_due, 0)),
+    )
+
+
+def payment_cancel_view(model_admin, request, object_id, payment_id):
+    invoice = get_invoice(model_admin, request, object_id)
+    payment = get_payment(invoice, payment_id)
+    require(request, "payments.charge_payment")
+    back = invoice_url(model_admin, invoice, "payments")
+    form = ConfirmForm(request.POST or None)
+
+    def cancel() -> Outcome:
+        outcome = payment_charge_cancel(payment=payment, actor=admin_actor(request))
+        amount = money(outcome.amount, outcome.currency)
+        if outcome.status == PaymentStatus.CANCELED:
+            invoice.refresh_from_db()
+            return Outcome(
+                back,
+                f"Canceled the waiting charge of {amount}; nothing was charged. "
+                f"{money(invoice.total_payable, invoice.currency)} can now be paid.",
+            )
+        if outcome.status == PaymentStatus.REQUIRES_ACTION:
+            return Outcome(
+                back,
+                f"{gateway_label(outcome)} could not be reached: the charge of {amount} still "
+                "waits. Try again in a moment.",
+                messages.ERROR,
+            )
+        return charge_outcome(outcome, back)  # the card holder confirmed (or failed) first
+
+    return flow_page(
+        model_admin,
+        request,
+        invoice,
+        form,
+        purpose=f"payment.cancel {payment.pk}",
+        action=cancel,
+        back_url=back,
+        template="admin/settle/payment_cancel.html",
+        title=f"Cancel charge · {invoice}",
+        payment=payment,
+        method=method_label(payment),
+        gateway=gateway_label(payment),
     )

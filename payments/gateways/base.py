@@ -23,6 +23,10 @@ class WebhookRejected(Exception):
     """An inbound webhook whose signature (or payload) does not check out: answer 400."""
 
 
+class WebhookNotAnEvent(WebhookRejected):
+    """A validly signed body that is not an event (not JSON, not an object, no `data`…)."""
+
+
 @dataclass(frozen=True)
 class ChargeRequest:
     amount_minor: int
@@ -137,6 +141,8 @@ class CardVault(Protocol):
         idempotency_key: str,
     ) -> ChargeResult: ...
 
-    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult: ...
+    def cancel_charge(
+        self, reference: str, *, idempotency_key: str, reason: str = "abandoned"
+    ) -> ChargeResult: ...
 
     def list_refunds(self, charge_reference: str) -> list[RefundResult]: ...

@@ -129,6 +129,17 @@ class SandboxGateway:
         reference = f"sbx_setup_{_digest(idempotency_key)}"
         return CardSetup(reference=reference, url=f"/portal/sandbox/card/{reference}")
 
+    def finish_card_setup(self, reference: str) -> CardDetails:
+        """Stripe's answer for a setup whose page was not completed.
+
+        The sandbox card page saves the card itself when the member submits it
+        (`card_from_test_number`); nothing else completes a sandbox setup, so a
+        return to the card-added URL means no card was entered.
+        """
+        raise GatewayDeclined(
+            "no card was entered on the sandbox card page.", code="setup_incomplete"
+        )
+
     def card_from_test_number(self, number: str, exp_month: int, exp_year: int) -> CardDetails:
         """What the sandbox card page saves: the test card's token, never its number."""
         card = card_for_number(number)
@@ -165,7 +176,9 @@ class SandboxGateway:
     ) -> ChargeResult:
         return self.retrieve_charge(reference)
 
-    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+    def cancel_charge(
+        self, reference: str, *, idempotency_key: str, reason: str = "abandoned"
+    ) -> ChargeResult:
         current = self.retrieve_charge(reference)
         if current.status != "requires_action":
             return current

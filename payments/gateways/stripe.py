@@ -28,6 +28,7 @@ from payments.gateways.base import (
     GatewayTransientError,
     RefundRequest,
     RefundResult,
+    WebhookNotAnEvent,
     WebhookRejected,
 )
 from payments.gateways.stripe_objects import (
@@ -62,19 +63,44 @@ def _metadata(metadata: dict) -> dict:
 
 
 def verify_webhook(payload: bytes, signature: str, secret: str | None = None) -> dict:
-    """Check `Stripe-Signature` with the SDK's own scheme; return the event as a plain dict."""
+    """Check `Stripe-Signature` with the SDK's own scheme; return the event as a plain dict.
+
+    Raises WebhookRejected for a missing secret or a bad signature, and its
+    subclass WebhookNotAnEvent for a validly signed body that is not an event.
+    """
     secret = secret if secret is not None else settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise WebhookRejected("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).")
     try:
-        stripe.Webhook.construct_event(
+        # The header only: construct_event would also build an SDK object from the body,
+        # and fail on a body that is not an event object in ways it does not document.
+        stripe.WebhookSignature.verify_header(
             payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
         )
-        return json.loads(payload)
     except stripe.SignatureVerificationError as error:
         raise WebhookRejected(f"Invalid signature: {error.user_message or error}") from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WebhookRejected("The payload is not a Stripe event.") from error
+    except UnicodeDecodeError as error:
+        raise WebhookNotAnEvent("The payload is not a Stripe event.") from error
+    try:
+        event = json.loads(payload)
+    except (ValueError, RecursionError) as error:
+        raise WebhookNotAnEvent("The payload is not a Stripe event.") from error
+    if not is_event(event):
+        raise WebhookNotAnEvent("The payload is not a Stripe event.")
+    return event
+
+
+def is_event(event: object) -> bool:
+    """The shape every handler relies on: `id` and `type` strings, `data.object` an object."""
+    return (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and bool(event["id"])
+        and isinstance(event.get("type"), str)
+        and bool(event["type"])
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )
 
 
 class StripeGateway:
@@ -196,12 +222,14 @@ class StripeGateway:
         )
         return charge_result_from_payment_intent(_plain(payment_intent))
 
-    def cancel_charge(self, reference: str, *, idempotency_key: str) -> ChargeResult:
+    def cancel_charge(
+        self, reference: str, *, idempotency_key: str, reason: str = "abandoned"
+    ) -> ChargeResult:
         try:
             payment_intent = self._call(
                 self.client.v1.payment_intents.cancel,
                 reference,
-                {"cancellation_reason": "abandoned"},
+                {"cancellation_reason": reason},
                 {"idempotency_key": idempotency_key},
             )
         except GatewayDeclined:

@@ -11,6 +11,7 @@
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.db import DatabaseError, transaction
@@ -33,13 +34,21 @@ from payments.models import (
 )
 from payments.services.audit import audit_payment
 from payments.services.documents import (
-    available_to_settle,
     find_advance_invoice,
     find_invoice,
     lock_documents,
     lock_payment,
+    require_due_unchanged,
     require_payable,
     require_within,
+)
+from payments.tasks import (
+    RECONCILE_AFTER,
+    enqueue_after,
+    enqueue_with_transaction,
+    receipt_enqueue,
+    reconcile_payment,
+    send_authentication_request,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,13 +77,15 @@ def payment_charge(
     amount=None,
     retry_of: Payment | None = None,
     return_url: str = "",
+    expected_due: Decimal | None = None,
 ) -> Payment:
     """Charge a customer's saved card for (part of) what is due on an invoice or advance.
 
     Returns the payment in its resulting state: `succeeded`, `failed` (with the
     decline reason), `requires_action` (authentication needed) or `pending`
     (the gateway could not be reached; it will be reconciled).
-    Errors before any charge: NotFound, InvalidState, ValidationError, LimitExceeded.
+    Errors before any charge: NotFound, InvalidState, ValidationError, LimitExceeded,
+    Conflict (the due is no longer `expected_due`).
     """
     if bool(invoice_id) == bool(advance_invoice_id):
         raise ValidationError(
@@ -92,7 +103,8 @@ def payment_charge(
         docs = lock_documents(invoice_id=invoice_id, advance_invoice_id=advance_invoice_id)
         document = docs.primary
         require_payable(document, "invoice_id" if invoice_id else "advance_invoice_id")
-        available = available_to_settle(document)
+        require_due_unchanged(document, expected_due)
+        available = document.total_payable
         if amount is None:
             if available <= 0:
                 raise InvalidState(
@@ -171,8 +183,6 @@ def past_replay_window(created_at, row_id: str) -> bool:
 
 
 def reconcile_later(payment: Payment) -> None:
-    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_payment
-
     enqueue_after(reconcile_payment, timezone.now() + RECONCILE_AFTER, payment.pk)
 
 
@@ -204,8 +214,6 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         )
     except GatewayTransientError as error:
         logger.warning("charge of %s left pending: %s", payment.pk, error)
-        from payments.tasks import reconcile_payment
-
         transaction.on_commit(lambda: reconcile_payment.enqueue(payment.pk))
         payment.refresh_from_db()
         return payment
@@ -300,9 +308,10 @@ def payment_settle_charge(
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
         if status == PaymentStatus.SUCCEEDED:
-            from payments.tasks import receipt_enqueue
-
             receipt_enqueue(locked.pk)
+        elif status == PaymentStatus.REQUIRES_ACTION and not locked.return_url:
+            # Off-session (back office, API, retry): the card holder is not here to confirm.
+            enqueue_with_transaction(send_authentication_request, locked.pk)
         elif status == PaymentStatus.FAILED:
             from payments.services.retries import retry_schedule_after_failure
 
@@ -317,7 +326,7 @@ def payment_retry(
     if payment.status != PaymentStatus.FAILED or not payment.is_gateway:
         raise InvalidState("Only a failed charge can be retried.", code="payment_not_retryable")
     document = payment.invoice or payment.advance_invoice
-    amount = min(payment.amount, available_to_settle(document))
+    amount = min(payment.amount, document.total_payable)
     if amount <= 0:
         raise InvalidState("Nothing is due on this invoice any more.", code="nothing_due")
     return payment_charge(

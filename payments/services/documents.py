@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from billing.errors import (
+    Conflict,
     CurrencyMismatch,
     InvalidAmount,
     InvalidState,
@@ -13,9 +14,9 @@ from billing.errors import (
 )
 from billing.locking import lock_rows
 from billing.models import Customer, Entity
-from billing.money import MAX_AMOUNT, ZERO, MoneySum
+from billing.money import MAX_AMOUNT, ZERO, MoneySum, format_money
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
-from payments.models import RESERVING_STATUSES, Payment, PaymentType, Refund, RefundStatus
+from payments.models import Payment, PaymentType, Refund, RefundStatus
 
 
 @dataclass
@@ -133,22 +134,6 @@ def lock_owned_documents(
     return docs
 
 
-def reserved_on(invoice: Invoice) -> Decimal:
-    """Gateway charges in flight (pending or awaiting authentication) on an invoice."""
-    field = "advance_invoice_id" if invoice.is_advance else "invoice_id"
-    queryset = Payment.objects.filter(
-        **{field: invoice.pk}, status__in=RESERVING_STATUSES, is_deleted=False
-    )
-    if invoice.is_advance:
-        queryset = queryset.exclude(type=PaymentType.ADVANCE)
-    return queryset.aggregate(s=MoneySum("amount"))["s"] or ZERO
-
-
-def available_to_settle(invoice: Invoice) -> Decimal:
-    """What can still be charged or applied: amount due less charges in flight."""
-    return invoice.total_due - reserved_on(invoice)
-
-
 def advance_unreserved(advance: Invoice) -> Decimal:
     """An advance's paid money not yet applied, less refunds of that money still in flight."""
     in_flight = (
@@ -172,6 +157,21 @@ def require_payable(invoice: Invoice, param: str = "invoice_id") -> None:
             code="invoice_not_payable",
             param=param,
         )
+
+
+def require_due_unchanged(document: Invoice, expected_due: Decimal | None) -> None:
+    """The caller decided on the amount seeing `expected_due` (a form opened earlier): if the
+    due moved since, under the lock, nothing is written and the new figure is told."""
+    if expected_due is None or document.total_due == expected_due:
+        return
+    currency = document.currency
+    raise Conflict(
+        f"The amount due changed from {format_money(expected_due, currency)} to "
+        f"{format_money(document.total_due, currency)} since this page was opened. "
+        "Check the amount and submit again.",
+        code="stale_form",
+        param="amount",
+    )
 
 
 def require_open_credit_note(credit_note: CreditNote) -> None:

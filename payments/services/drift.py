@@ -44,7 +44,7 @@ def find_drift() -> list[Drift]:
             )
     for invoice in Invoice.objects.iterator():
         figures = invoice_figures(invoice)
-        for field in ("total_paid", "total_credited", "total_applied"):
+        for field in ("total_paid", "total_credited", "total_applied", "total_reserved"):
             if getattr(invoice, field) != getattr(figures, field):
                 drifts.append(
                     Drift(

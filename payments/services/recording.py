@@ -7,7 +7,6 @@ documents), posts to the balance ledger when the balance moves, and audits —
 all in one transaction. The receipt e-mail is sent after commit.
 """
 
-import re
 from datetime import date as date_type
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from billing.locking import money_transaction
 from billing.models import BalanceTransaction, Entity
 from billing.money import MoneySum, check_amount
 from billing.services import balance_post
-from billing.validation import clean_metadata, clean_text
+from billing.validation import clean_metadata, clean_text, parse_iso_date
 from invoices.services import check_year
 from payments.models import (
     EXTERNAL_TYPES,
@@ -32,17 +31,18 @@ from payments.models import (
 from payments.services.audit import audit_payment
 from payments.services.documents import (
     advance_unreserved,
-    available_to_settle,
     find_invoice,
     lock_documents,
     lock_owned_documents,
     lock_payment,
+    require_due_unchanged,
     require_open_credit_note,
     require_payable,
     require_representable,
     require_same_party,
     require_within,
 )
+from payments.services.holds import require_room_beside_charges_in_flight
 from payments.services.totals import save_with_held_locks
 
 PAYMENT_AUDIT_FIELDS = [
@@ -59,24 +59,22 @@ PAYMENT_AUDIT_FIELDS = [
 MUTABLE_FIELDS = {"amount", "type", "date", "reference", "note", "metadata"}
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
-
-
 def parse_payment_date(value, param: str = "date") -> date_type:
-    """YYYY-MM-DD (or the ISO timestamp the API renders, whose date part is taken)."""
+    """YYYY-MM-DD, or an ISO 8601 date-time (such as the timestamp the API renders) whose
+    date part is taken; an impossible date or time is refused, never cut to a date."""
     if value in (None, ""):
         return timezone.localdate()
     if isinstance(value, date_type):
         return check_year(value, param)
-    text = str(value).strip()
     try:
-        if not _DATE.fullmatch(text):
-            raise ValueError(text)
-        return check_year(date_type.fromisoformat(text[:10]), param)
+        parsed = parse_iso_date(value.strip() if isinstance(value, str) else value)
     except ValueError:
         raise ValidationError(
-            "date must be a date in YYYY-MM-DD format.", code="invalid_date", param=param
+            f"{param} must be a date in YYYY-MM-DD format (or an ISO 8601 date-time).",
+            code="invalid_date",
+            param=param,
         ) from None
+    return check_year(parsed, param)
 
 
 def check_type_and_references(type_: str, *, invoice, credit_note, advance) -> None:
@@ -148,6 +146,7 @@ def payment_record(
     reference: str | None = None,
     note: str | None = None,
     metadata: dict | None = None,
+    expected_due: Decimal | None = None,
     _allow_overpaying_application: bool = False,
 ) -> Payment:
     """Record money that arrived, or apply credit / an advance / the balance to a document.
@@ -155,7 +154,8 @@ def payment_record(
     Errors: ValidationError (bad type, references, amount, metadata), NotFound
     (a document of another entity or none), CurrencyMismatch, InvalidState
     (draft or void invoice, void credit note), LimitExceeded (over the due,
-    remaining or balance amount). Nothing is written on error.
+    remaining or balance amount), Conflict (the due is no longer `expected_due`). Nothing
+    is written on error.
     """
     type_ = type
     check_type_and_references(
@@ -186,12 +186,15 @@ def payment_record(
         amount = check_amount(amount, currency)
         if uses_balance:  # the customer comes after the documents in the lock order
             docs.customer = lock_documents(customer_id=primary.customer_id).customer
+        require_due_unchanged(invoice or advance or credit_note, expected_due)
         if invoice is not None:
             require_payable(invoice)
             require_representable(invoice.total_paid + amount)
         if advance is not None:
             require_payable(advance, "advance_invoice_id")
             require_representable(advance.total_paid + amount)
+        if type_ in EXTERNAL_TYPES and (invoice or advance) is not None:
+            require_room_beside_charges_in_flight(invoice or advance, amount)
         if credit_note is not None:
             require_open_credit_note(credit_note)
             require_within(
@@ -208,7 +211,7 @@ def payment_record(
         ):
             require_within(
                 amount,
-                available_to_settle(invoice),
+                invoice.total_payable,
                 "the invoice's amount due",
                 currency,
                 code="amount_exceeds_due",
@@ -281,7 +284,7 @@ def balance_apply(*, entity: Entity, invoice_id: str, actor: Actor, amount=None)
     """Use the customer's money balance on an invoice (default: as much as both allow)."""
     invoice = find_invoice(entity, invoice_id)
     if amount is None:
-        amount = min(invoice.customer.balance, available_to_settle(invoice))
+        amount = min(invoice.customer.balance, invoice.total_payable)
         if amount <= 0:
             raise InvalidState(
                 "There is no balance to apply or nothing is due.",
@@ -425,6 +428,8 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
     for document in (docs.invoice, docs.advance_invoice):
         if document is not None:
             require_representable(document.total_paid + increase)
+            if payment.type in EXTERNAL_TYPES:
+                require_room_beside_charges_in_flight(document, increase)
     if docs.credit_note is not None:
         require_within(
             increase,
@@ -439,7 +444,7 @@ def _check_amount_increase(payment: Payment, docs, increase: Decimal) -> None:
     ):
         require_within(
             increase,
-            available_to_settle(docs.invoice),
+            docs.invoice.total_payable,
             "the invoice's amount due",
             currency,
             code="amount_exceeds_due",

@@ -14,7 +14,15 @@ from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO, MoneySum, money_from_sum
 from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_apply_settlement, invoice_apply_settlement
-from payments.models import Payment, PaymentStatus, PaymentType, Refund, RefundStatus
+from payments.models import (
+    RESERVING_STATUSES,
+    Payment,
+    PaymentStatus,
+    PaymentType,
+    Refund,
+    RefundStatus,
+)
+from payments.services.holds import release_charges_beyond_due
 
 _NET = F("amount") - F("amount_refunded")
 
@@ -29,6 +37,7 @@ class InvoiceFigures:
     total_paid: Decimal
     total_credited: Decimal
     total_applied: Decimal
+    total_reserved: Decimal
 
 
 def invoice_figures(invoice: Invoice) -> InvoiceFigures:
@@ -38,37 +47,54 @@ def invoice_figures(invoice: Invoice) -> InvoiceFigures:
     money paid on it; an invoice's credit note payments are credit, not cash.
     """
     if invoice.is_advance:
-        net, applied = _settled_sums("advance_invoice_id", invoice.pk, PaymentType.ADVANCE)
-        return InvoiceFigures(net - applied, ZERO, applied)
-    paid, credited = _settled_sums("invoice_id", invoice.pk, PaymentType.CREDIT_NOTE)
-    return InvoiceFigures(paid, credited, ZERO)
+        sums = _document_sums("advance_invoice_id", invoice.pk, PaymentType.ADVANCE)
+        return InvoiceFigures(sums.net - sums.of_type, ZERO, sums.of_type, sums.reserved)
+    sums = _document_sums("invoice_id", invoice.pk, PaymentType.CREDIT_NOTE)
+    return InvoiceFigures(sums.net, sums.of_type, ZERO, sums.reserved)
 
 
-def _settled_sums(column: str, document_id: str, type_: str) -> tuple[Decimal, Decimal]:
-    """Σ net of the settled payments on a document: all of them, and those of one type.
+@dataclass(frozen=True)
+class _Sums:
+    net: Decimal  # Σ net of the settled payments
+    of_type: Decimal  # the part of `net` of one payment type
+    reserved: Decimal  # Σ charges in flight or awaiting authentication
+
+
+def _document_sums(column: str, document_id: str, type_: str) -> _Sums:
+    """The sums of a document's payment rows that its totals are made of.
 
     The same as `settled_payments()` aggregated with MoneySum, written out: this runs
     on every payment, and compiling the ORM aggregate cost five times the query.
     """
     net = "amount - amount_refunded"
+    settled = "status = %s"
     sql = (
-        f"SELECT SUM({net}), SUM(CASE WHEN type = %s THEN {net} END) "
-        f"FROM {Payment._meta.db_table} WHERE {column} = %s AND status = %s AND NOT is_deleted"
+        f"SELECT SUM(CASE WHEN {settled} THEN {net} END), "
+        f"SUM(CASE WHEN {settled} AND type = %s THEN {net} END), "
+        "SUM(CASE WHEN status IN (%s, %s) THEN amount END) "
+        f"FROM {Payment._meta.db_table} "
+        f"WHERE {column} = %s AND status IN (%s, %s, %s) AND NOT is_deleted"
     )
+    succeeded, reserving = PaymentStatus.SUCCEEDED, list(RESERVING_STATUSES)
+    params = [succeeded, succeeded, type_, *reserving, document_id, succeeded, *reserving]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [type_, document_id, PaymentStatus.SUCCEEDED])
-        total, of_type = cursor.fetchone()
-    return money_from_sum(total), money_from_sum(of_type)
+        cursor.execute(sql, params)
+        total, of_type, reserved = cursor.fetchone()
+    return _Sums(money_from_sum(total), money_from_sum(of_type), money_from_sum(reserved))
 
 
 def invoice_recompute(invoice: Invoice) -> bool:
+    """Rebuild a locked invoice's totals; charges it can no longer hold are let go."""
     figures = invoice_figures(invoice)
-    return invoice_apply_settlement(
+    changed = invoice_apply_settlement(
         invoice=invoice,
         total_paid=figures.total_paid,
         total_credited=figures.total_credited,
         total_applied=figures.total_applied,
+        total_reserved=figures.total_reserved,
     )
+    release_charges_beyond_due(invoice)
+    return changed
 
 
 def credit_note_figure(credit_note: CreditNote) -> Decimal:

@@ -161,16 +161,32 @@ def on_dispute_created(obj: dict, *, actor: Actor, event: dict) -> None:
 
 
 def _customer_for(customer_reference: str, metadata: dict) -> Customer | None:
-    if customer_reference:
-        customer = Customer.objects.filter(gateway_customer_id=customer_reference).first()
-        if customer is not None:
-            return customer
-    customer_id = metadata.get("settle_customer_id")
-    if customer_id:
-        customer = Customer.objects.filter(pk=customer_id).first()
-        if customer is not None and customer.gateway_customer_id in ("", customer_reference):
-            return customer
-    return None
+    """The customer Settle itself linked to this Stripe customer, or None.
+
+    Gateway ids are written only by `customer_ensure_gateway` and are unique, so the
+    Stripe customer names one of ours or none; metadata never routes an event by
+    itself. When the event's metadata names our customer or entity, it must be that
+    one: a disagreement is refused, never resolved in favour of either side.
+    """
+    if not customer_reference:
+        return None
+    customer = Customer.objects.filter(gateway_customer_id=customer_reference).first()
+    if customer is None:
+        return None
+    named_customer = metadata.get("settle_customer_id")
+    named_entity = metadata.get("settle_entity_id")
+    if (named_customer and named_customer != customer.pk) or (
+        named_entity and named_entity != customer.entity_id
+    ):
+        logger.error(
+            "Stripe customer %s is linked to %s but the event names %s / %s: ignored",
+            customer_reference,
+            customer.pk,
+            named_customer,
+            named_entity,
+        )
+        return None
+    return customer
 
 
 def on_payment_method_attached(obj: dict, *, actor: Actor, event: dict) -> None:

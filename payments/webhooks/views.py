@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from payments.gateways.base import WebhookRejected
+from payments.gateways.base import WebhookNotAnEvent, WebhookRejected
 from payments.gateways.stripe import verify_webhook
 from payments.webhooks.events import WebhookProcessingError, event_receive
 
@@ -28,11 +28,12 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 def stripe_webhook(request):
     try:
         event = verify_webhook(request.body, request.headers.get("Stripe-Signature", ""))
+    except WebhookNotAnEvent as rejected:
+        logger.warning("refused a signed Stripe webhook: %s", rejected)
+        return _error(400, "invalid_event", str(rejected))
     except WebhookRejected as rejected:
         logger.warning("refused a Stripe webhook: %s", rejected)
         return _error(400, "invalid_signature", str(rejected))
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        return _error(400, "invalid_event", "The payload is not a Stripe event.")
     try:
         row, duplicate = event_receive(gateway="stripe", event=event)
     except WebhookProcessingError as error:

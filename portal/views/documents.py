@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404
 
 from invoices.models import InvoiceStatus
 from payments.models import PaymentStatus, RefundStatus
+from payments.services.holds import charges_beyond_due
 from portal.forms import PayForm
+from portal.ledger import member_ledger
 from portal.selectors import (
-    member_balance_transactions,
     member_cards,
     member_customers,
     member_invoice,
@@ -52,13 +53,19 @@ def invoice_context(request, invoice, form=None) -> dict:
     )
     cards = list(member_cards(request.user).filter(customer_id=invoice.customer_id))
     payable = invoice.status in PAYABLE_STATUSES
+    unneeded = {charge.pk for charge in charges_beyond_due(invoice)}
     if form is None and payable:
         form = PayForm(invoice=invoice, cards=cards)
     return {
         "invoice": invoice,
         "lines": invoice.lines.all(),
         "payments": payments,
-        "waiting": [p for p in payments if p.status == PaymentStatus.REQUIRES_ACTION],
+        # A waiting charge the invoice no longer needs is being canceled: nothing to confirm.
+        "waiting": [
+            p
+            for p in payments
+            if p.status == PaymentStatus.REQUIRES_ACTION and p.pk not in unneeded
+        ],
         "refunds": member_refunds(request.user).filter(
             Q(payment__invoice_id=invoice.pk) | Q(payment__advance_invoice_id=invoice.pk)
         ),
@@ -92,7 +99,7 @@ def balance(request):
         "portal/balance.html",
         {
             "customers": list(member_customers(request.user)),
-            "transactions": member_balance_transactions(request.user),
+            "transactions": member_ledger(request.user),
         },
     )
 

@@ -40,7 +40,7 @@ def return_url(request) -> str:
     return request.build_absolute_uri(reverse("portal:payment-return"))
 
 
-def _invoice_url(payment) -> str:
+def payment_invoice_url(payment) -> str:
     return reverse("portal:invoice", args=[payment.invoice_id or payment.advance_invoice_id])
 
 
@@ -77,7 +77,7 @@ def respond_to_payment(request, payment, *, authenticate: bool = True):
             f"Your bank has not confirmed the payment of {amount} yet; "
             "this page shows it as soon as it does.",
         )
-    return redirect(_invoice_url(payment))
+    return redirect(payment_invoice_url(payment))
 
 
 def charge_saved_card(request, *, invoice, card, amount: Decimal, submission, form=None):
@@ -191,7 +191,7 @@ def payment_authenticate(request, payment_id):
         return respond_to_payment(request, payment)
     except SettleError as error:
         messages.error(request, error.message)
-        return redirect(_invoice_url(payment))
+        return redirect(payment_invoice_url(payment))
 
 
 @member_required

@@ -4,18 +4,19 @@ that accepts only Stripe's published test numbers, and a 3-D Secure page. Both s
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from billing.errors import SettleError
 from payments.gateways import GatewayDeclined, get_gateway
 from payments.gateways.sandbox import TEST_CARDS
 from payments.models import PaymentStatus
+from payments.services.authentication import payment_sandbox_authenticate
 from portal.forms import SandboxCardForm
 from portal.selectors import member_payments
 from portal.views.cards import finish_new_card, pending_setup
 from portal.views.common import PENDING_PAY, member_required, portal_actor, render_portal
-from portal.views.pay import respond_to_payment
+from portal.views.pay import payment_invoice_url, respond_to_payment
 
 TEST_CARD_ROWS = [
     (number, brand, behaviour.replace("_", " "))
@@ -57,14 +58,13 @@ def sandbox_authenticate(request, reference):
     )
     if request.method == "POST":
         approve = request.POST.get("decision") == "approve"
-        from payments.services.authentication import payment_sandbox_authenticate
-
         try:
             payment = payment_sandbox_authenticate(
                 payment=payment, actor=portal_actor(request), approve=approve
             )
         except SettleError as error:
             messages.error(request, error.message)
+            return redirect(payment_invoice_url(payment))
         return respond_to_payment(request, payment, authenticate=False)
     if payment.status != PaymentStatus.REQUIRES_ACTION:
         return respond_to_payment(request, payment, authenticate=False)

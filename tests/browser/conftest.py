@@ -28,6 +28,39 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PASSWORD = "correct horse battery"
 SETTLE_APPS = ["billing", "invoices", "payments"]
 
+# Reports every Content Security Policy violation of a page to the console, where
+# `watch_csp` collects it. Playwright injects it through DevTools, so the policy allows it.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked `
+    + `${event.blockedURI || "inline code"} in ${event.sourceFile || event.documentURI}`
+    + `:${event.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the CSP violations (and Chromium's own CSP console errors) of every page the
+    browser context opens; the fixtures fail a test that caused any."""
+    violations = []
+    context.add_init_script(CSP_REPORTER)
+
+    def on_console(message):
+        if "CSP violation" in message.text or "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url')}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def production_cookies(settings):
+    """The suite runs with SETTLE_ALLOW_HTTP (tests/environment.py); the pages in Chromium
+    run with production's Secure session and CSRF cookies, which Chromium keeps on
+    http://localhost as on HTTPS. The CSP and the other headers are on already (DEBUG off)."""
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -69,6 +102,7 @@ def page(browser, live_server, office):
     """A signed-in browser page for the office manager."""
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/admin/login/")
     tab.fill("#id_username", office[0].username)
@@ -77,6 +111,7 @@ def page(browser, live_server, office):
     tab.wait_for_url(f"{live_server.url}/admin/")
     yield tab
     context.close()
+    assert violations == [], "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
@@ -92,6 +127,7 @@ def portal(browser, live_server, lena):
     """A browser tab signed in to the portal as the member, through the login form."""
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/portal/login/")
     screenshot(tab, "portal_login")
@@ -101,6 +137,7 @@ def portal(browser, live_server, lena):
     tab.wait_for_url(f"{live_server.url}/portal/")
     yield tab
     context.close()
+    assert violations == [], "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 def screenshot(page, name: str) -> None:

@@ -120,3 +120,20 @@ def test_a_card_needing_authentication_goes_through_the_sandbox_check(portal, li
     expect(portal.locator(".message.success")).to_contain_text("60.00 EUR was received")
     invoice.refresh_from_db()
     assert invoice.status == "paid"
+
+
+def test_member_reads_their_balance_without_staff_notes(portal, live_server, lena):
+    from tests.factories import give_balance
+
+    give_balance(lena, "25.00", reason="Internal: goodwill after the heating complaint")
+    issued_invoice(lena, total="10.00")
+
+    portal.get_by_role("link", name="Balance").first.click()
+    rows = portal.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Credit added")
+    expect(rows.nth(0)).to_contain_text("Used to pay invoice")
+    expect(portal.locator("body")).not_to_contain_text("heating complaint")
+    screenshot(portal, "portal_balance")
+    portal.set_viewport_size({"width": 390, "height": 844})
+    screenshot(portal, "portal_balance_phone")

@@ -7,14 +7,20 @@ from payments.gateways.sandbox import SandboxGateway
 
 
 class FakeGateway(SandboxGateway):
-    """Behaves like the sandbox unless told to raise on `charge`, `retrieve_charge` or `refund`."""
+    """Behaves like the sandbox unless told to raise on `charge`, `retrieve_charge`, `refund`
+    or `cancel_charge`; records the calls that move or stop money."""
 
-    def __init__(self, *, charge_error=None, retrieve_error=None, refund_error=None):
+    def __init__(
+        self, *, charge_error=None, retrieve_error=None, refund_error=None, cancel_error=None
+    ):
         self.charge_error = charge_error
         self.retrieve_error = retrieve_error
         self.refund_error = refund_error
+        self.cancel_error = cancel_error
         self.charges = []
         self.refunds = []
+        self.confirmations = []
+        self.cancellations = []
 
     def charge(self, request):
         self.charges.append(request)
@@ -26,6 +32,16 @@ class FakeGateway(SandboxGateway):
         if self.retrieve_error is not None:
             raise self.retrieve_error
         return super().retrieve_charge(reference)
+
+    def confirm_authentication(self, reference, *, approve):
+        self.confirmations.append(reference)
+        return super().confirm_authentication(reference, approve=approve)
+
+    def cancel_charge(self, reference, *, idempotency_key, reason="abandoned"):
+        self.cancellations.append((reference, reason))
+        if self.cancel_error is not None:
+            raise self.cancel_error
+        return super().cancel_charge(reference, idempotency_key=idempotency_key, reason=reason)
 
     def refund(self, request):
         self.refunds.append(request)

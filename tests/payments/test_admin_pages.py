@@ -29,7 +29,10 @@ def _plain_static_files(settings):
 @pytest.fixture
 def demo(db, client):
     call_command("seed_demo", stdout=StringIO())
-    assert client.login(username="admin", password="admin")
+    signed_in = client.post(
+        "/admin/login/", {"username": "admin", "password": "admin", "next": "/admin/"}
+    )
+    assert signed_in["Location"] == "/admin/"
     return client
 
 

@@ -116,6 +116,22 @@ def test_edit_reference_note_and_date_through_the_service(client, office, custom
     assert event.after["reference"] == "SEPA 77"
 
 
+@pytest.mark.parametrize("day", ["2024-02-28T25:61:00Z", "2024-02-30", "2024-02-28junk"])
+def test_edit_with_an_impossible_date_is_refused_on_the_form(client, office, customer, day):
+    invoice = issued_invoice(customer, total="100.00")
+    payment = record_payment(invoice, "100.00", date="2024-01-10")
+
+    with unchanged():
+        response = submit(
+            client,
+            invoice_url(invoice, "payment_edit", payment.pk),
+            {"date": day, "reference": "SEPA 77", "note": ""},
+        )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date": ["Enter a valid date."]}
+
+
 def test_delete_an_external_payment_with_a_reason(client, office, customer):
     invoice = issued_invoice(customer, total="100.00")
     payment = record_payment(invoice, "100.00")

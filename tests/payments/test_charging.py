@@ -198,9 +198,21 @@ def test_pending_charge_reserves_its_amount(invoice, visa):
 
     with refused(LimitExceeded, "amount_exceeds_due"):
         charge(invoice, visa, "40.01")
-    # Applications are capped the same way; money that really arrived is not.
-    record_payment(invoice, "100.00")
-    assert invoice_state(invoice) == ("paid", Decimal("100.00"), Decimal("0.00"))
+    invoice.refresh_from_db()
+    assert (invoice.total_reserved, invoice.total_payable) == (Decimal("60.00"), Decimal("40.00"))
+
+
+def test_money_recorded_beside_a_charge_in_flight_may_not_overlap_it(invoice, visa):
+    """The gateway may charge the card at any moment: money that arrived another way may
+    take what is left, not the charge's part (or the invoice would end overpaid)."""
+    with using_gateway(FakeGateway(charge_error=GatewayTransientError("timeout"))):
+        charge(invoice, visa, "60.00")
+
+    with refused(InvalidState, "charge_in_progress"):
+        record_payment(invoice, "100.00")
+    record_payment(invoice, "40.00")
+
+    assert invoice_state(invoice) == ("partially_paid", Decimal("40.00"), Decimal("60.00"))
 
 
 def test_failed_charge_reserves_nothing(invoice, customer, visa):

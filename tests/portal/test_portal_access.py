@@ -86,7 +86,8 @@ def test_password_reset_by_email(client, member):
     )
 
     assert response["Location"] == reverse("portal:password-reset-complete")
-    assert client.login(username="lena", password="A fresh pass 2026")
+    signed_in = client.post("/portal/login/", {"username": "lena", "password": "A fresh pass 2026"})
+    assert signed_in["Location"] == reverse("portal:home")
 
 
 def test_receipts_history_and_balance_pages(member_client, customer, invoice, visa):
@@ -105,4 +106,5 @@ def test_receipts_history_and_balance_pages(member_client, customer, invoice, vi
     assert payment.pk in history or "20.00 EUR" in history
     assert "5.00 EUR" in history
     balance = member_client.get("/portal/balance/").content.decode()
-    assert "7.50 EUR" in balance and "Goodwill credit" in balance
+    assert "7.50 EUR" in balance and "Credit added" in balance
+    assert "Goodwill credit" not in balance  # the internal note stays in the back office

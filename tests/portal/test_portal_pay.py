@@ -225,3 +225,23 @@ def test_cards_can_be_added_made_default_and_removed(member_client, customer, vi
     assert visa.is_default  # the remaining card takes over
     page = member_client.get("/portal/cards/").content.decode()
     assert "Visa •••• 4242" in page and "Mastercard •••• 4444" not in page
+
+
+def test_the_card_added_return_in_sandbox_mode_says_the_card_was_not_saved(member_client, customer):
+    card_page = member_client.post("/portal/cards/add")["Location"]
+    reference = card_page.rsplit("/", 1)[1]
+
+    with unchanged():
+        response = member_client.get(f"/portal/cards/added?session_id={reference}", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/portal/cards/", 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "The card was not saved: no card was entered on the sandbox card page."
+    ]
+    # The setup is still open: the member can enter the card on the sandbox page.
+    response = member_client.post(
+        card_page, {"number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123"}
+    )
+    assert response.status_code == 302
+    assert SavedPaymentMethod.objects.get(customer=customer).gateway_reference == "pm_card_visa"

@@ -9,7 +9,8 @@ import requests
 
 from payments.models import Payment, SavedPaymentMethod
 from payments.services.saved_methods import customer_ensure_gateway
-from tests.factories import SYSTEM, SavedCardFactory
+from tests.asserts import assert_no_drift
+from tests.factories import SYSTEM, SavedCardFactory, charge_card, issued_invoice, record_payment
 from tests.stripe_fake import api, world
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,45 @@ def test_removing_a_stripe_card_detaches_it_at_stripe(member_client, fake_stripe
     card.refresh_from_db()
     assert card.detached_at is not None
     assert fake_stripe.get("payment_method", method["id"])["customer"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invoice_paid_another_way_cancels_the_waiting_payment_intent(
+    member_client, fake_stripe, stripe_customer
+):
+    """The defect: charged off-session (3-D Secure needed), then paid by bank transfer, then
+    confirmed by the member: paid twice. Now the PaymentIntent is canceled at Stripe and the
+    portal offers nothing to confirm."""
+    invoice = issued_invoice(stripe_customer, total="183.00")
+    card = SavedCardFactory(
+        customer=stripe_customer,
+        gateway="stripe",
+        gateway_reference="pm_card_authenticationRequired",
+        last4="3184",
+    )
+    charge = charge_card(invoice, "100.00", card=card)
+    assert charge.status == "requires_action"
+    page = member_client.get(f"/portal/invoices/{invoice.pk}/").content.decode()
+    assert "Confirm your payment" in page
+    assert "Awaiting your bank's confirmation" in page
+
+    record_payment(invoice, "183.00", type="bank_transfer")
+
+    [pi] = fake_stripe.objects("payment_intent")
+    assert (pi["status"], pi["cancellation_reason"]) == ("canceled", "duplicate")
+    charge.refresh_from_db()
+    assert charge.status == "canceled"
+    answer = member_client.post(f"/portal/payments/{charge.pk}/authenticate")
+    assert answer.status_code == 302
+    assert fake_stripe.count("payment_intent") == 1
+    assert not [r for r in fake_stripe.requests if r["path"].endswith("/confirm")]
+    page = member_client.get(f"/portal/invoices/{invoice.pk}/").content.decode()
+    assert "Paid in full" in page
+    assert "Confirm your payment" not in page
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.total_paid, invoice.total_due) == (
+        "paid",
+        Decimal("183.00"),
+        Decimal("0.00"),
+    )
+    assert_no_drift()

@@ -37,6 +37,7 @@ def stripe_server(django_db_setup, _fake_stripe_server, tmp_path_factory):
     """Three single-threaded gunicorn workers charging through the fake Stripe."""
     log_path = tmp_path_factory.mktemp("gunicorn") / "stripe.log"
     env = {
+        "SETTLE_GATEWAY": "stripe",  # the suite's environment chooses the sandbox
         "STRIPE_SECRET_KEY": API_KEY,
         "STRIPE_PUBLISHABLE_KEY": "pk_test_settle_fake",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,

@@ -71,6 +71,13 @@ def _customer(entity, currency):
     return CustomerFactory(entity=entity, currency=currency)
 
 
+def create_payment(entity, currency):
+    invoice = issued_invoice(_customer(entity, currency), total="1000")
+    return Target(
+        "post", "payments", {"invoice_id": invoice.pk, "type": "cash", "amount": "<hostile>"}
+    )
+
+
 def update_payment(entity, currency):
     payment = record_payment(issued_invoice(_customer(entity, currency), total="1000"), "100")
     return Target("patch", f"payments/{payment.pk}", {"amount": "<hostile>"})
@@ -152,6 +159,7 @@ def balance_adjustment(entity, currency):
 
 
 AMOUNT_TARGETS = {
+    "create-payment": create_payment,
     "update-payment": update_payment,
     "refund": refund_payment,
     "charge-invoice": charge_invoice,
@@ -170,6 +178,10 @@ HOSTILE_AMOUNTS = {
     "NaN-literal": ("NaN", "EUR", "malformed_json"),
     "Infinity-literal": ("Infinity", "EUR", "malformed_json"),
     "1e309": ("1e309", "EUR", "amount_too_large"),
+    # Beyond the decimal context's exponent limit: arithmetic on it raises decimal.Overflow.
+    "1e1000000": ("1e1000000", "EUR", "amount_too_large"),
+    "minus-1e1000000": ("-1e1000000", "EUR", "amount_too_large"),
+    "1e-1000000": ("1e-1000000", "EUR", "too_many_decimals"),
     "string-1e3": ('"1e3"', "EUR", "invalid_number"),
     "12.345-EUR": ("12.345", "EUR", "too_many_decimals"),
     "1.5-JPY": ("1.5", "JPY", "too_many_decimals"),
@@ -209,18 +221,21 @@ def test_hostile_amount_is_refused_everywhere_and_changes_nothing(api, entity, e
     [
         pytest.param({"price": -1}, "items[0].price", id="negative-price"),
         pytest.param({"price": "<hostile>"}, "items[0].price", id="price-1e309"),
+        pytest.param({"price": 10, "quantity": "<hostile>"}, "items[0].quantity", id="qty-1e309"),
+        pytest.param({"price": 10, "tax_rate": "<hostile>"}, "items[0].tax_rate", id="tax-1e309"),
         pytest.param({"price": 10**14}, "items[0].price", id="price-10^14"),
         pytest.param({"price": 10, "quantity": 0}, "items[0].quantity", id="zero-quantity"),
         pytest.param({"price": 10, "quantity": -1}, "items[0].quantity", id="negative-quantity"),
         pytest.param({"price": 10, "tax_rate": -1}, "items[0].tax_rate", id="negative-tax"),
     ],
 )
-def test_hostile_invoice_line_is_refused(api, entity, item, param):
+@pytest.mark.parametrize("huge", ["1e309", "1e1000000", "-1e1000000"])
+def test_hostile_invoice_line_is_refused(api, entity, item, param, huge):
     customer = CustomerFactory(entity=entity)
     body = {"customer_id": customer.pk, "items": [{"name": "Desk", **item}]}
 
     with unchanged():
-        response = api.post("invoices", raw=raw_body(body, "1e309"))
+        response = api.post("invoices", raw=raw_body(body, huge))
 
     assert_refused(response, 400, "validation_error", param)
 

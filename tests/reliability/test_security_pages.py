@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from billing.admin_flows import form_token_new
-from billing.models import AuditEvent, BalanceTransaction
+from billing.models import ApiKey, AuditEvent, BalanceTransaction
+from billing.services import api_key_create
 from payments.models import Payment
 from tests.admin_support import books, customer_url, invoice_url, staff
 from tests.asserts import unchanged
@@ -41,6 +42,7 @@ FORM_DATA = {
     "destination": "customer_balance",
     "form_token": "forged-token",
     "post": "yes",
+    "confirm": "yes",
     "decision": "approve",
     "number": "4242 4242 4242 4242",
     "expiry": "12/34",
@@ -61,7 +63,9 @@ def office_books(entity):
     office = books(entity)
     advance = issued_advance(office.customer, total="90.00")
     balance_adjust(customer=office.customer, amount=Decimal("5.00"), reason="Gift", actor=SYSTEM)
+    key, _raw = api_key_create(name="Accounting sync", entities=[entity])
     return office, {
+        "apikey": key.pk,
         "invoice": office.invoice.pk,
         "advanceinvoice": advance.pk,
         "creditnote": "1",
@@ -86,6 +90,10 @@ def _admin_value(office_books, route: str, arg: str) -> str:
     return quote(str(objects.get(model, "1")))
 
 
+def objects_of(office_books) -> dict:
+    return office_books[1]
+
+
 def test_every_admin_post_without_a_csrf_token_is_403_and_changes_nothing(office_books):
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client = Client(enforce_csrf_checks=True)
@@ -99,6 +107,8 @@ def test_every_admin_post_without_a_csrf_token_is_403_and_changes_nothing(office
     assert len(flows) >= 10  # every money flow of the invoice page is in the sweep
     assert {url for url, status in answers.items() if status != 403} == set()
     assert Payment.objects.filter(reference="FORGED").count() == 0
+    assert f"/admin/billing/apikey/{quote(objects_of(office_books)['apikey'])}/revoke/" in answers
+    assert not ApiKey.objects.filter(revoked_at__isnull=False).exists()
 
 
 def _portal_value(member_books, route: str, arg: str) -> str:

@@ -207,6 +207,10 @@ def confirm_payment_intent(fake, params, id):
     )
 
 
+# The reasons Stripe accepts when a PaymentIntent is canceled through the API.
+CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
+
+
 def cancel_payment_intent(fake, params, id):
     pi = _get(fake, "payment_intent", id, "payment_intent")
     if pi["status"] in ("succeeded", "canceled"):
@@ -214,7 +218,14 @@ def cancel_payment_intent(fake, params, id):
             f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}.",
             code="payment_intent_unexpected_state",
         )
-    pi.update(status="canceled", cancellation_reason=params.get("cancellation_reason"))
+    reason = params.get("cancellation_reason")
+    if reason is not None and reason not in CANCELLATION_REASONS:
+        raise invalid(
+            f"Invalid cancellation_reason: must be one of {', '.join(CANCELLATION_REASONS)}",
+            code="parameter_invalid",
+            param="cancellation_reason",
+        )
+    pi.update(status="canceled", cancellation_reason=reason)
     fake._emit("payment_intent.canceled", pi)
     return pi
 

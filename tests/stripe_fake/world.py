@@ -19,6 +19,8 @@ def complete_authentication(fake, pi_id: str, *, success: bool = True) -> dict:
     """The card holder passes (or fails) 3-D Secure on the bank's page."""
     with fake.lock:
         pi = fake.store["payment_intent"][pi_id]
+        if pi["status"] in ("canceled", "succeeded"):
+            return pi  # canceled or settled meanwhile: the bank's page has nothing to confirm
         if success:
             _succeed(fake, pi)
         else:

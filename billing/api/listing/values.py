@@ -11,6 +11,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from billing.money import magnitude_below
+from billing.validation import parse_iso_date
+
 MAX_TEXT_LENGTH = 500
 # Far beyond any stored amount, small enough for every database's numeric type.
 NUMBER_LIMIT = Decimal(10) ** 18
@@ -46,7 +49,7 @@ def parse_number(raw) -> Decimal:
         value = Decimal(raw)
     else:
         raise ValueError("a number (e.g. 12.50)")
-    if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
+    if not value.is_finite() or not magnitude_below(value, NUMBER_LIMIT):
         raise ValueError(f"a finite number below {NUMBER_LIMIT:,}")
     if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
         raise ValueError(f"a number with at most {MAX_DECIMAL_PLACES} decimal places")
@@ -58,7 +61,7 @@ def parse_date(raw) -> date:
     if not isinstance(raw, str) or not _DATE_PREFIXED.fullmatch(raw):
         raise ValueError("a date in YYYY-MM-DD format")
     try:
-        return date.fromisoformat(raw[:10])
+        return parse_iso_date(raw)
     except ValueError:
         raise ValueError("a real date in YYYY-MM-DD format") from None
 

@@ -285,6 +285,8 @@ def test_rate_limit_counts_per_key(api, entity, three_a_minute):
         pytest.param("Infinity", "malformed_json", id="Infinity-literal"),
         pytest.param("-Infinity", "malformed_json", id="minus-Infinity-literal"),
         pytest.param("1e309", "amount_too_large", id="1e309"),
+        pytest.param("1e1000000", "amount_too_large", id="1e1000000"),
+        pytest.param("-1e1000000", "amount_too_large", id="minus-1e1000000"),
         pytest.param('"1e3"', "invalid_number", id="string-1e3"),
         pytest.param('"12.00"', "invalid_number", id="numeric-string"),
         pytest.param("true", "invalid_number", id="boolean"),

@@ -39,3 +39,16 @@ def test_entity_header_selects_entity_and_foreign_entity_is_404(api, entity):
 
     assert response.status == 404
     assert response.error["param"] == "x-entity-id"
+
+
+def test_a_gateway_customer_id_cannot_be_set_through_the_api(api, entity):
+    from billing.models import Customer
+
+    response = api.post("customers", {"name": "Aaron", "gateway_customer_id": "cus_stolen"})
+
+    assert response.status == 400
+    assert (response.error["code"], response.error["param"]) == (
+        "unknown_field",
+        "gateway_customer_id",
+    )
+    assert Customer.objects.count() == 0

@@ -1,5 +1,7 @@
 """Input PostgreSQL cannot store or UTF-8 cannot carry is a 4xx in our format, never a 5xx."""
 
+from urllib.parse import quote
+
 import pytest
 import simplejson
 from django.test import Client
@@ -131,6 +133,85 @@ def test_payment_date_outside_accounting_years_is_refused(api, invoice, day):
 
     assert status == 400
     assert (body["error"]["code"], body["error"]["param"]) == ("invalid_date", "date")
+
+
+IMPOSSIBLE_DATES = [
+    "2024-02-28T25:61:00Z",
+    "2024-02-28T24:00:00Z",
+    "2024-02-28T23:60:00Z",
+    "2024-02-28T23:59:61Z",
+    "2024-02-28T12:00:00+25:00",
+    "2024-02-30",
+    "2024-02-30T00:00:00Z",
+    "2024-13-01",
+    "2024-02-28junk",
+    "2024-02-28T",
+    "2024-02-28 10:00",
+]
+
+
+@pytest.mark.parametrize("day", IMPOSSIBLE_DATES)
+def test_impossible_payment_date_is_refused_on_create_and_update(api, invoice, day):
+    payment = record_payment(invoice, "10.00", date="2024-01-10")
+
+    with unchanged():
+        created = _send(
+            api,
+            "post",
+            "payments",
+            f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "date": "{day}"}}',
+        )
+        patched = _send(api, "patch", f"payments/{payment.pk}", f'{{"date": "{day}"}}')
+
+    for status, body in (created, patched):
+        assert status == 400
+        assert body["error"] == {
+            "type": "invalid_request_error",
+            "code": "invalid_date",
+            "message": "date must be a date in YYYY-MM-DD format (or an ISO 8601 date-time).",
+            "param": "date",
+        }
+
+
+@pytest.mark.parametrize(
+    ("day", "stored"),
+    [
+        ("2024-02-28", "2024-02-28T00:00:00.000Z"),
+        ("2024-02-28T23:59:59.999Z", "2024-02-28T00:00:00.000Z"),
+        ("2024-02-28T10:30Z", "2024-02-28T00:00:00.000Z"),
+        ("2024-02-29T23:30:00-05:00", "2024-02-29T00:00:00.000Z"),
+    ],
+)
+def test_a_real_date_or_date_time_is_stored_as_its_date(api, invoice, day, stored):
+    status, body = _send(
+        api,
+        "post",
+        "payments",
+        f'{{"invoice_id": "{invoice.pk}", "amount": 1, "type": "cash", "date": "{day}"}}',
+    )
+
+    assert status == 201
+    assert body["date"] == stored
+
+
+@pytest.mark.parametrize("field", ["date", "due_date"])
+@pytest.mark.parametrize("day", ["2024-02-28T25:61:00Z", "2024-02-30", "2024-02-28junk"])
+def test_impossible_invoice_date_is_refused(api, entity, field, day):
+    customer = CustomerFactory(entity=entity)
+    body = {"customer_id": customer.pk, "items": [{"name": "Desk", "price": 10}], field: day}
+
+    with unchanged():
+        status, answer = _send(api, "post", "invoices", simplejson.dumps(body))
+
+    assert (status, answer["error"]["param"]) == (400, field)
+
+
+@pytest.mark.parametrize("day", ["2024-02-28T25:61:00Z", "2024-02-30"])
+def test_impossible_date_in_a_query_is_refused(api, invoice, day):
+    status, body = _send(api, "get", "payments?query=" + quote(f'{{"date": {{"gte": "{day}"}}}}'))
+
+    assert status == 400
+    assert (body["error"]["code"], body["error"]["param"]) == ("invalid_query", "query.date")
 
 
 def test_early_timestamps_render_with_a_four_digit_year():

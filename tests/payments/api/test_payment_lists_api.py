@@ -385,3 +385,38 @@ def test_deleted_and_other_entity_payments_are_not_listed(api, entity, two_payme
 
     assert _ids(response) == [two_payments["A"]]
     assert response.body["pagination"]["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("payments", "amount"),
+        ("refunds", "amount"),
+        ("invoices", "total_due"),
+        ("credit-notes", "total_remaining"),
+    ],
+)
+@pytest.mark.parametrize(
+    "condition",
+    [
+        pytest.param("{literal}", id="equals"),
+        pytest.param('{{"gte": {literal}}}', id="gte"),
+        pytest.param('{{"lt": -{literal}}}', id="lt-negative"),
+        pytest.param('{{"in": [1, {literal}]}}', id="in"),
+        pytest.param('{{"between": [0, {literal}]}}', id="between"),
+    ],
+)
+@pytest.mark.parametrize("literal", ["1e309", "1e1000000"])
+def test_query_number_beyond_any_amount_is_rejected_naming_the_field(
+    api, two_payments, path, field, condition, literal
+):
+    text = f'{{"{field}": {condition.format(literal=literal)}}}'
+
+    response = api.get(path, {"query": text})
+
+    assert response.status == 400, response.body
+    assert response.error["code"] == "invalid_query"
+    assert response.error["param"] == f"query.{field}"
+    assert response.error["message"].endswith(
+        "must be a finite number below 1,000,000,000,000,000,000."
+    )

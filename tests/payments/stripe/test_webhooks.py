@@ -75,6 +75,56 @@ def test_without_a_webhook_secret_every_event_is_refused(client, fake_stripe, se
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param("[]", id="list"),
+        pytest.param('"payment_intent.succeeded"', id="bare-string"),
+        pytest.param("42", id="number"),
+        pytest.param("null", id="null"),
+        pytest.param("{}", id="empty-object"),
+        pytest.param('{"id": "evt_1", "type": "payment_intent.succeeded"}', id="no-data"),
+        pytest.param('{"id": "evt_1", "type": "ping"}', id="no-data-unhandled-type"),
+        pytest.param(
+            '{"id": "evt_1", "type": "payment_intent.succeeded", "data": []}', id="data-list"
+        ),
+        pytest.param(
+            '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {}}', id="no-object"
+        ),
+        pytest.param(
+            '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "pi_1"}}',
+            id="object-not-an-object",
+        ),
+        pytest.param('{"id": ["evt_1"], "type": "ping", "data": {"object": {}}}', id="id-list"),
+        pytest.param('{"id": "evt_1", "type": 7, "data": {"object": {}}}', id="type-number"),
+        pytest.param('{"id": "", "type": "ping", "data": {"object": {}}}', id="blank-id"),
+        pytest.param("not json", id="not-json"),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="nested-too-deep"),
+    ],
+)
+def test_a_signed_body_that_is_not_an_event_is_refused_and_nothing_is_stored(
+    client, fake_stripe, pending_payment, payload
+):
+    with unchanged():
+        response = client.post(
+            "/webhooks/stripe",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": signature_header(payload)},
+        )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "invalid_event",
+            "message": "The payload is not a Stripe event.",
+        }
+    }
+    assert WebhookEvent.objects.count() == 0
+    assert Payment.objects.get(pk=pending_payment.pk).status == "pending"
+
+
 # --- charges ----------------------------------------------------------------------------------
 
 
