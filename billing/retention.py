@@ -91,3 +91,16 @@ def task_results_prune(*, now=None) -> int:
     return delete_in_batches(
         DBTaskResult.objects.finished().filter(finished_at__lt=now - retention)
     )
+
+
+def sign_in_logs_prune(*, now=None) -> int:
+    """Delete django-axes' sign-in logs (address, browser) older than
+    `SETTLE_RETENTION_SIGN_IN_LOGS_DAYS`. The lockout state itself (`AccessAttempt`) is
+    axes' own to expire, after its cool-off."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=float(settings.SETTLE_RETENTION_SIGN_IN_LOGS_DAYS))
+    return delete_in_batches(AccessLog.objects.filter(attempt_time__lt=cutoff)) + (
+        delete_in_batches(AccessFailureLog.objects.filter(attempt_time__lt=cutoff))
+    )

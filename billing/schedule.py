@@ -121,6 +121,12 @@ def _kernel_jobs() -> list[PeriodicJob]:
             description="delete finished task rows past SETTLE_RETENTION_TASK_RESULTS_DAYS",
             cron="40 3 * * *",
         ),
+        PeriodicJob(
+            id="billing.prune_sign_in_logs",
+            task=tasks.prune_sign_in_logs,
+            description="delete sign-in logs past SETTLE_RETENTION_SIGN_IN_LOGS_DAYS",
+            cron="50 3 * * *",
+        ),
     ]
 
 

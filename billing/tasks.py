@@ -18,3 +18,8 @@ def prune_form_tokens() -> int:
 @task()
 def prune_task_results() -> int:
     return retention.task_results_prune()
+
+
+@task()
+def prune_sign_in_logs() -> int:
+    return retention.sign_in_logs_prune()

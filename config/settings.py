@@ -375,6 +375,9 @@ SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
 SETTLE_RETENTION_TASK_RESULTS_DAYS = float(
     os.environ.get("SETTLE_RETENTION_TASK_RESULTS_DAYS", "14")
 )
+SETTLE_RETENTION_SIGN_IN_LOGS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_SIGN_IN_LOGS_DAYS", "30")
+)
 # --- end of periodic work and retention ---------------------------------------------------
 
 

@@ -141,6 +141,28 @@ def test_finished_task_results_go_after_their_retention(settings):
     }
 
 
+def test_sign_in_logs_go_after_their_retention(settings):
+    from axes.models import AccessFailureLog, AccessLog
+
+    settings.SETTLE_RETENTION_SIGN_IN_LOGS_DAYS = 30
+    logs = {}
+    for name, days in [("recent", 29), ("old", 31)]:
+        row = AccessLog.objects.create(username=name, ip_address="127.0.0.1", user_agent="t")
+        AccessLog.objects.filter(pk=row.pk).update(attempt_time=NOW - timedelta(days=days))
+        logs[name] = row.pk
+        failure = AccessFailureLog.objects.create(
+            username=name, ip_address="127.0.0.1", user_agent="t", locked_out=False
+        )
+        AccessFailureLog.objects.filter(pk=failure.pk).update(
+            attempt_time=NOW - timedelta(days=days)
+        )
+
+    assert retention.sign_in_logs_prune(now=NOW) == 2
+
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [logs["recent"]]
+    assert list(AccessFailureLog.objects.values_list("username", flat=True)) == ["recent"]
+
+
 def test_pruning_deletes_in_batches(entity):
     key, _raw = api_key_create(name="t", entities=[entity])
     for number in range(5):

@@ -26,6 +26,7 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "billing.prune_idempotency_keys": "interval[1:00:00]",
         "billing.prune_form_tokens": "interval[1:00:00]",
         "billing.prune_task_results": daily.format(40),
+        "billing.prune_sign_in_logs": daily.format(50),
         "payments.reconcile": "interval[0:05:00]",
         "payments.charge_retries": "interval[0:15:00]",
         "payments.prune_webhook_events": daily.format(20),
@@ -40,6 +41,7 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "billing.prune_idempotency_keys": "billing.tasks.prune_idempotency_keys",
         "billing.prune_form_tokens": "billing.tasks.prune_form_tokens",
         "billing.prune_task_results": "billing.tasks.prune_task_results",
+        "billing.prune_sign_in_logs": "billing.tasks.prune_sign_in_logs",
         "payments.reconcile": "payments.tasks.reconcile_pending_payments",
         "payments.charge_retries": "payments.tasks.run_due_charge_retries",
         "payments.prune_webhook_events": "payments.tasks.prune_webhook_events",
@@ -79,8 +81,8 @@ def test_run_scheduler_lists_its_jobs():
     call_command("run_scheduler", "--list", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert len(lines) == 7
-    assert lines[3].split()[:4] == ["payments.reconcile", "every", "5", "min"]
+    assert len(lines) == 8
+    assert lines[4].split()[:4] == ["payments.reconcile", "every", "5", "min"]
 
 
 def _descendants_cmdlines(root: int) -> list[str]:
