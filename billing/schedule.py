@@ -54,7 +54,8 @@ def periodic_jobs() -> list[PeriodicJob]:
     for config in apps.get_app_configs():
         name = f"{config.name}.schedule"
         if find_spec(name) is not None:
-            jobs.extend(import_module(name).JOBS)
+            found = getattr(import_module(name), "JOBS", [])
+            jobs.extend(job for job in found if isinstance(job, PeriodicJob))
     return jobs
 
 
