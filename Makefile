@@ -30,17 +30,20 @@ install: $(BIN)/.installed
 $(DEMO_KEY):
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + worker on http://$(HOST):$(PORT)
+run: export SETTLE_LOG_FORMAT ?= text
+run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + worker + scheduler on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py seed_demo
-	@echo "Settle is starting on http://$(HOST):$(PORT)/admin/ (Ctrl-C stops app and worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py db_worker --interval 1 & \
-	  $(BIN)/gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2
+	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	@echo "Settle is starting: back office http://$(HOST):$(PORT)/admin/ (admin / admin)," \
+	  "portal http://$(HOST):$(PORT)/portal/ (lena / lena-demo). Ctrl-C stops app, worker and scheduler."
+	@exec scripts/run-together \
+	  "$(BIN)/python manage.py db_worker --interval 1" \
+	  "$(BIN)/python manage.py run_scheduler" \
+	  "$(BIN)/gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2"
 
-worker: install $(DEMO_KEY)
-	$(BIN)/python manage.py db_worker
+worker: install $(DEMO_KEY)  ## background work for production: the task worker and the periodic-jobs scheduler
+	@exec scripts/run-together "$(BIN)/python manage.py db_worker" "$(BIN)/python manage.py run_scheduler"
 
 test: install  ## the whole suite, on PostgreSQL ($$TEST_DATABASE_URL)
 	@scripts/run-tests $(ARGS)

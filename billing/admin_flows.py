@@ -2,34 +2,28 @@
 
 Every money form renders a one-time token (`OneTimeForm`). On submission the
 token is claimed in `FormToken` (a unique row): a double click or a
-resubmitted page cannot claim it again, waits for the first submission to
-finish and is answered with its result, so the service runs exactly once.
+resubmitted page cannot claim it again and is answered at once, with the
+first submission's result if it is done, or else "still being processed,
+reload in a moment" (no request sleeps waiting for another), so the service
+runs exactly once. Old tokens are pruned on a schedule (`billing.retention`).
 A `SettleError` from the service releases the claim and is shown next to the
 field its `param` names; nothing was written, so the corrected form can be sent.
 """
 
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from billing.errors import SettleError
 from billing.models import FormToken
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-# A replay waits this long for the first submission (a gateway call may take a while).
-REPLAY_WAIT_SECONDS = 30.0
-REPLAY_POLL_SECONDS = 0.2
-# Claims older than this are purged: a page left open longer gets a fresh token on reload.
-TOKEN_LIFETIME = timedelta(days=1)
 
 
 def form_token_new() -> str:
@@ -64,15 +58,14 @@ class FormClaim:
         FormToken.objects.filter(pk=self.row.pk).delete()
 
 
-def form_token_claim(
-    *, user, token: str, purpose: str, wait: float = REPLAY_WAIT_SECONDS
-) -> FormClaim:
-    """Claim `token` for `user`; if it is taken, wait for that submission and return it.
+def form_token_claim(*, user, token: str, purpose: str) -> FormClaim:
+    """Claim `token` for `user`; if it is taken, return that submission without waiting.
 
     The insert commits at once (outside any transaction of the service), so a
-    concurrent duplicate sees it and fails on the unique constraint.
+    concurrent duplicate sees it and fails on the unique constraint. The
+    earlier submission may still be running (`IN_PROGRESS`): the caller says
+    so rather than holding a worker until it ends.
     """
-    deadline = time.monotonic() + wait
     while True:
         try:
             with transaction.atomic():
@@ -80,14 +73,11 @@ def form_token_claim(
         except IntegrityError:
             pass
         else:
-            FormToken.objects.filter(created_at__lt=timezone.now() - TOKEN_LIFETIME).delete()
             return FormClaim(row=row)
         earlier = FormToken.objects.filter(user=user, token=token).first()
-        if earlier is None:
-            continue  # released by a submission that failed: this one runs
-        if earlier.state == FormToken.State.DONE or time.monotonic() >= deadline:
+        if earlier is not None:
             return FormClaim(replay=earlier)
-        time.sleep(REPLAY_POLL_SECONDS)
+        # Released by a submission that failed, between our insert and our read: this one runs.
 
 
 @dataclass

@@ -1,9 +1,20 @@
-"""Writing the audit trail. Called by services inside their transaction, never afterwards."""
+"""Writing the audit trail. Called by services inside their transaction, never afterwards.
 
+Each audited money action is also logged once its transaction commits, with
+ids only: the action, the object, its document, customer, entity and who
+acted (a user id or an API key's id). Never the before/after snapshots, the
+reason, notes, amounts' descriptions or anything else a person typed.
+"""
+
+import logging
 from decimal import Decimal
+
+from django.db import transaction
 
 from billing.actors import Actor
 from billing.models import AuditEvent
+
+logger = logging.getLogger("settle.money")
 
 
 def _jsonable(value):
@@ -30,7 +41,7 @@ def audit_record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         entity_id=entity_id,
         action=action,
         source=actor.source,
@@ -45,6 +56,28 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         reason=reason or "",
     )
+    transaction.on_commit(lambda: _log(event))
+    return event
+
+
+def _log(event: AuditEvent) -> None:
+    fields = {
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "invoice_id": event.invoice_id,
+        "customer_id": event.customer_id,
+        "entity_id": event.entity_id,
+        "source": event.source,
+        "actor_user_id": event.actor_user_id,
+        "actor_api_key_id": event.actor_api_key_id,
+    }
+    context = " ".join(
+        f"{name}={value}"
+        for name, value in fields.items()
+        if value not in ("", None) and name not in ("action", "object_type", "object_id")
+    )
+    logger.info("%s %s %s", event.action, event.object_id, context, extra=fields)
 
 
 def snapshot(obj, fields: list[str]) -> dict:

@@ -29,7 +29,9 @@ keepalive = 75
 max_requests = 5000
 max_requests_jitter = 500
 
-accesslog = "-"
+# No access log: the app logs one line per request itself, with its request id and
+# latency (config.request_log), in the configured format.
+accesslog = None
 errorlog = "-"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from config.log_config import logging_config
 from config.startup import refuse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",  # /healthz, /readyz: before host checks and redirects
+    # Logs: one line per request with its id and latency (see "Logs" below); after the
+    # health checks, so load balancers' probes do not flood the log.
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -352,10 +356,46 @@ SETTLE_PUBLIC_URL = os.environ.get("SETTLE_PUBLIC_URL", "http://127.0.0.1:8000")
 # A charge left waiting for the card holder's authentication is canceled after this long.
 SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TTL_HOURS", "24"))
 
+# --- Periodic work and retention (README "Worker", "Configuration") ------------------------
+# `manage.py run_scheduler` queues the periodic jobs (each app's schedule.py); the workers run
+# them. Rows older than these are pruned (claims still in progress and unprocessed webhook
+# events are kept; see billing/retention.py).
+SETTLE_RETENTION_IDEMPOTENCY_HOURS = float(
+    os.environ.get("SETTLE_RETENTION_IDEMPOTENCY_HOURS", "48")
+)
+if SETTLE_RETENTION_IDEMPOTENCY_HOURS < 24:
+    raise RuntimeError("SETTLE_RETENTION_IDEMPOTENCY_HOURS must be 24 or more (API contract)")
+SETTLE_RETENTION_FORM_TOKENS_DAYS = float(os.environ.get("SETTLE_RETENTION_FORM_TOKENS_DAYS", "7"))
+SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS", "7")
+)
+SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS", "30")
+)
+SETTLE_RETENTION_TASK_RESULTS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_TASK_RESULTS_DAYS", "14")
+)
+SETTLE_RETENTION_SIGN_IN_LOGS_DAYS = float(
+    os.environ.get("SETTLE_RETENTION_SIGN_IN_LOGS_DAYS", "30")
+)
+# --- end of periodic work and retention ---------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SETTLE_LOG_LEVEL", "INFO")},
-}
+
+# --- Logs and error reporting (README "Configuration", "Logs") -----------------------------
+# One line per request with its id and latency (config.request_log); JSON lines in
+# production, readable text for people (`make run` sets text).
+SETTLE_LOG_FORMAT = os.environ.get("SETTLE_LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(
+    log_format=SETTLE_LOG_FORMAT, level=os.environ.get("SETTLE_LOG_LEVEL", "INFO")
+)
+# The optional error reporter, only when a DSN is given (nothing personal is sent).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.error_reporting import error_reporter_init
+
+    error_reporter_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+# --- end of logs and error reporting ------------------------------------------------------

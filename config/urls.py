@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -32,7 +35,16 @@ api_v1 = [
     ),
 ]
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page without a <link rel="icon">."""
+    return HttpResponseRedirect(static("settle/favicon.svg"))
+
+
 urlpatterns = [
+    # A newcomer's first stops: the site root and the browser's favicon request.
+    path("", RedirectView.as_view(pattern_name="portal:home"), name="root"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("webhooks/stripe", stripe_webhook, name="stripe-webhook"),

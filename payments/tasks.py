@@ -4,6 +4,8 @@ Tasks take ids, re-read rows, and act through the same services as everyone else
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,6 +48,25 @@ def enqueue_after(task_, when, *args):
     if not task_.get_backend().supports_defer:
         return None
     return task_.using(run_after=when).enqueue(*args)
+
+
+_receipts_muted: ContextVar[bool] = ContextVar("settle_receipts_muted", default=False)
+
+
+@contextmanager
+def receipts_muted():
+    """Payments recorded inside send no receipt (demo data: nobody is to be e-mailed)."""
+    token = _receipts_muted.set(True)
+    try:
+        yield
+    finally:
+        _receipts_muted.reset(token)
+
+
+def receipt_enqueue(payment_id: str) -> None:
+    """Queue the receipt of a payment received, with the caller's transaction."""
+    if not _receipts_muted.get():
+        enqueue_with_transaction(send_payment_receipt, payment_id)
 
 
 @task()
@@ -200,3 +221,18 @@ def run_charge_retry(retry_id: int) -> str:
     from payments.services.retries import retry_run
 
     return retry_run(retry_id=retry_id)
+
+
+@task()
+def run_due_charge_retries() -> int:
+    """Sweep: every automatic charge retry that is due and was not run (the queue lost it)."""
+    from payments.services.retries import retry_sweep_due
+
+    return len(retry_sweep_due())
+
+
+@task()
+def prune_webhook_events() -> int:
+    from payments.retention import webhook_events_prune
+
+    return webhook_events_prune()

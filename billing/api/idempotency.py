@@ -5,13 +5,14 @@ stores its response in the same transaction as its writes, so a replay can
 never disagree with the database. A repeat with the same body gets the stored
 response; with another body, 400; while the first is still running, 409.
 A request that fails changes nothing and releases its key, so it can be retried.
+Keys are kept `SETTLE_RETENTION_IDEMPOTENCY_HOURS` (48, never under 24), then
+pruned on a schedule (`billing.retention`); an expired key is a new request.
 Gateway calls must not run inside a transaction, so those views store their
 response just after their own commits instead.
 """
 
 import functools
 import hashlib
-from datetime import timedelta
 
 import simplejson
 from django.db import IntegrityError, connection, transaction
@@ -21,9 +22,9 @@ from rest_framework.exceptions import APIException
 
 from billing.errors import Conflict, SettleError, ValidationError
 from billing.models import IdempotencyKey
+from billing.retention import idempotency_retention
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
-RETENTION = timedelta(hours=24)
 
 
 def _fingerprint(request, entity_id: str) -> str:
@@ -58,7 +59,8 @@ def _claim(request, key: str, fingerprint: str) -> IdempotencyKey | HttpResponse
     row = IdempotencyKey.objects.filter(api_key=request.auth, key=key).first()
     if row is None:  # released between our insert and our read: the first attempt failed
         return _claim(request, key, fingerprint)
-    if row.created_at < timezone.now() - RETENTION and row.state == IdempotencyKey.State.DONE:
+    expired = row.created_at < timezone.now() - idempotency_retention()
+    if expired and row.state == IdempotencyKey.State.DONE:
         row.delete()
         return _claim(request, key, fingerprint)
     if row.fingerprint != fingerprint:
@@ -128,9 +130,3 @@ def idempotent(atomic: bool = True):
         return wrapper
 
     return decorator
-
-
-def prune_idempotency_keys() -> int:
-    cutoff = timezone.now() - 2 * RETENTION
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

@@ -16,6 +16,7 @@ from payments.models import Payment, Refund, SavedPaymentMethod
 admin.site.site_header = "Settle"
 admin.site.site_title = "Settle back office"
 admin.site.index_title = "Dashboard"
+admin.site.site_url = "/portal/"  # "View site": the member portal (the site has no other page)
 
 admin.site.register(Payment, PaymentAdmin)
 admin.site.register(Refund, RefundAdmin)

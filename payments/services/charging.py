@@ -46,9 +46,9 @@ from payments.tasks import (
     RECONCILE_AFTER,
     enqueue_after,
     enqueue_with_transaction,
+    receipt_enqueue,
     reconcile_payment,
     send_authentication_request,
-    send_payment_receipt,
 )
 
 logger = logging.getLogger(__name__)
@@ -308,7 +308,7 @@ def payment_settle_charge(
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
         if status == PaymentStatus.SUCCEEDED:
-            enqueue_with_transaction(send_payment_receipt, locked.pk)
+            receipt_enqueue(locked.pk)
         elif status == PaymentStatus.REQUIRES_ACTION and not locked.return_url:
             # Off-session (back office, API, retry): the card holder is not here to confirm.
             enqueue_with_transaction(send_authentication_request, locked.pk)

@@ -177,7 +177,7 @@ def payment_record_from_gateway(
                 customer_id=payment.customer_id,
                 after=snapshot(payment, CHARGE_AUDIT_FIELDS),
             )
-            from payments.tasks import enqueue_with_transaction, send_payment_receipt
+            from payments.tasks import receipt_enqueue
 
-            enqueue_with_transaction(send_payment_receipt, payment.pk)
+            receipt_enqueue(payment.pk)
     return payment

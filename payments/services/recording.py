@@ -128,9 +128,9 @@ def _notify_receipt_after_commit(payment: Payment) -> None:
         return
     if payment.invoice_id is None and payment.advance_invoice_id is None:
         return  # credit paid out to the customer: nothing was received
-    from payments.tasks import enqueue_with_transaction, send_payment_receipt
+    from payments.tasks import receipt_enqueue
 
-    enqueue_with_transaction(send_payment_receipt, payment.pk)
+    receipt_enqueue(payment.pk)
 
 
 def payment_record(

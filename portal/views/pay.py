@@ -128,7 +128,11 @@ def invoice_pay(request, invoice_id):
         if submission.payment_id:
             payment = member_payment(request.user, submission.payment_id)
             return respond_to_payment(request, payment, authenticate=False)
-        messages.info(request, "This payment was already submitted.")
+        messages.info(
+            request,
+            "This payment was already submitted and is still being processed; it was not sent "
+            "again. Reload the page in a moment to see the result.",
+        )
         return redirect("portal:invoice", invoice.pk)
     amount, method = form.cleaned_data["amount"], form.cleaned_data["method"]
     if method == NEW_CARD:

@@ -245,3 +245,31 @@ def test_a_draft_takes_no_payment(client, office, customer):
     assert "payments can only be recorded on issued invoices" in str(
         response.context["form"].non_field_errors()
     )
+
+
+def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(client, office, customer):
+    """A double click lands while the first submission still runs (a slow gateway call):
+    the second answers at once and changes nothing, instead of holding a worker waiting."""
+    import time
+
+    from billing.models import FormToken
+
+    invoice = issued_invoice(customer, total="80.00")
+    url = invoice_url(invoice, "payment_create")
+    token = form_token_new()
+    FormToken.objects.create(user=office, token=token, purpose=f"payment.create {invoice.pk}")
+
+    started = time.monotonic()
+    with unchanged():
+        second = submit(client, url, external("30.00", "80.00"), token=token)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2.0
+    assert second.status_code == 302
+    assert second.url == invoice_url(invoice) + "#payments"
+    followed = client.get(second.url)
+    assert messages_of(followed) == [
+        "This form was already submitted and is still being processed; it was not sent "
+        "again. Reload the page in a moment to see the result."
+    ]
+    assert FormToken.objects.get(user=office, token=token).state == FormToken.State.IN_PROGRESS

@@ -198,3 +198,38 @@ def test_seed_demo_keeps_an_existing_admin_password(db):
     assert admin.check_password("a much better password")
     assert "password unchanged" in output
     assert Entity.objects.get(name=DEMO_ENTITY_NAME).memberships.filter(user=admin).exists()
+
+
+def test_seed_demo_queues_no_receipt_e_mail(db, settings):
+    """The demo's history e-mails nobody, so the logins are not buried under receipts."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    seed()
+
+    assert Payment.objects.filter(status=PaymentStatus.SUCCEEDED).count() > 5
+    queued = DBTaskResult.objects.values_list("task_path", flat=True)
+    assert "payments.tasks.send_payment_receipt" not in set(queued)
+
+
+def test_seed_demo_prints_the_url_actually_served(db):
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8765", stdout=out)
+
+    assert "  Admin     http://127.0.0.1:8765/admin/" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
+def test_receipts_are_queued_again_after_seeding(db, settings, customer):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import issued_invoice, record_payment
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    seed()
+
+    payment = record_payment(issued_invoice(customer, total="10.00"), "10.00")
+
+    queued = DBTaskResult.objects.filter(task_path="payments.tasks.send_payment_receipt")
+    assert [row.args_kwargs["args"] for row in queued] == [[payment.pk]]

@@ -83,6 +83,27 @@ def test_a_double_submitted_form_charges_once(member_client, invoice, visa):
     assert state(invoice) == ("partially_paid", Decimal("20.00"), Decimal("100.00"))
 
 
+def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(
+    member_client, member, invoice, visa
+):
+    """The first submission is still charging (no payment recorded on its token yet): the
+    second is answered at once, charges nothing, and says to reload in a moment."""
+    import time
+
+    PortalSubmission.objects.create(user=member, token="same")
+
+    started = time.monotonic()
+    with unchanged():
+        second = pay(member_client, invoice, "20.00", visa.pk, token="same")
+
+    assert time.monotonic() - started < 2.0
+    assert second["Location"] == f"/portal/invoices/{invoice.pk}/"
+    assert (
+        "This payment was already submitted and is still being processed; it was not sent "
+        "again. Reload the page in a moment to see the result."
+    ) in messages_of(member_client, second)
+
+
 def test_a_declined_card_shows_the_reason_and_keeps_the_attempt(member_client, customer, invoice):
     declined = SavedCardFactory(
         customer=customer, gateway_reference="pm_card_chargeDeclined", last4="0002"

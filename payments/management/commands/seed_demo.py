@@ -30,6 +30,7 @@ from payments.services import (
     payment_record,
 )
 from payments.services.drift import find_drift
+from payments.tasks import receipts_muted
 
 DEMO_ENTITY_NAME = "Settle Demo Coworking"
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
@@ -95,7 +96,8 @@ class Command(BaseCommand):
             if entity is not None:
                 self._print_existing(entity, login_url)
                 return
-            entity, admin_created, raw_key = self._seed()
+            with receipts_muted():  # demo history: e-mail no one, keep the console readable
+                entity, admin_created, raw_key = self._seed()
             drifts = find_drift()
             if drifts:
                 listing = "; ".join(str(drift) for drift in drifts[:5])

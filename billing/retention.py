@@ -1,0 +1,106 @@
+"""Pruning the tables that grow with every request, each after its retention setting.
+
+Run by the scheduler (`manage.py run_scheduler` queues the prune tasks) and safe
+to run at any time, from several processes at once: each call deletes, in short
+batches, rows that nobody can need any more.
+
+Kept, whatever their age would say:
+- a claim still `in_progress` (an idempotency key or a form token whose request
+  may still be running, or whose gateway outcome is unknown after a crash) until
+  it is older than `ABANDONED_AFTER` as well: a request never runs for days, and
+  until then a retry keeps getting "still being processed" instead of acting twice;
+- a task result that has not finished (queued or running).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from billing.models import FormToken, IdempotencyKey
+
+BATCH_SIZE = 1000
+# An in-progress claim this old belongs to no running request.
+ABANDONED_AFTER = timedelta(days=7)
+# Idempotency keys must be honoured for 24 hours at least (API contract).
+IDEMPOTENCY_MINIMUM = timedelta(hours=24)
+
+
+def delete_in_batches(queryset, *, batch_size: int = BATCH_SIZE) -> int:
+    """Delete what `queryset` selects, `batch_size` rows per statement (short locks)."""
+    model = queryset.model
+    deleted = 0
+    while True:
+        batch = list(queryset.values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        count, _ = model._base_manager.filter(pk__in=batch).delete()
+        deleted += count
+
+
+def idempotency_retention() -> timedelta:
+    hours = timedelta(hours=float(settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS))
+    return max(hours, IDEMPOTENCY_MINIMUM)
+
+
+def _old_claims(*, state_field: str, done, in_progress, created_before, abandoned_before) -> Q:
+    return Q(**{state_field: done, "created_at__lt": created_before}) | Q(
+        **{state_field: in_progress, "created_at__lt": abandoned_before}
+    )
+
+
+def idempotency_keys_prune(*, now=None) -> int:
+    """Delete the API's stored responses older than `SETTLE_RETENTION_IDEMPOTENCY_HOURS`."""
+    now = now or timezone.now()
+    retention = idempotency_retention()
+    old = _old_claims(
+        state_field="state",
+        done=IdempotencyKey.State.DONE,
+        in_progress=IdempotencyKey.State.IN_PROGRESS,
+        created_before=now - retention,
+        abandoned_before=now - max(retention, ABANDONED_AFTER),
+    )
+    return delete_in_batches(IdempotencyKey.objects.filter(old))
+
+
+def form_tokens_prune(*, now=None) -> int:
+    """Delete admin form tokens older than `SETTLE_RETENTION_FORM_TOKENS_DAYS`.
+
+    A page opened before that and sent twice is no longer recognised as a resubmission,
+    so the retention should outlast any page left open.
+    """
+    now = now or timezone.now()
+    retention = timedelta(days=float(settings.SETTLE_RETENTION_FORM_TOKENS_DAYS))
+    old = _old_claims(
+        state_field="state",
+        done=FormToken.State.DONE,
+        in_progress=FormToken.State.IN_PROGRESS,
+        created_before=now - retention,
+        abandoned_before=now - max(retention, ABANDONED_AFTER),
+    )
+    return delete_in_batches(FormToken.objects.filter(old))
+
+
+def task_results_prune(*, now=None) -> int:
+    """Delete finished background-task rows older than `SETTLE_RETENTION_TASK_RESULTS_DAYS`."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    retention = timedelta(days=float(settings.SETTLE_RETENTION_TASK_RESULTS_DAYS))
+    return delete_in_batches(
+        DBTaskResult.objects.finished().filter(finished_at__lt=now - retention)
+    )
+
+
+def sign_in_logs_prune(*, now=None) -> int:
+    """Delete django-axes' sign-in logs (address, browser) older than
+    `SETTLE_RETENTION_SIGN_IN_LOGS_DAYS`. The lockout state itself (`AccessAttempt`) is
+    axes' own to expire, after its cool-off."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=float(settings.SETTLE_RETENTION_SIGN_IN_LOGS_DAYS))
+    return delete_in_batches(AccessLog.objects.filter(attempt_time__lt=cutoff)) + (
+        delete_in_batches(AccessFailureLog.objects.filter(attempt_time__lt=cutoff))
+    )
