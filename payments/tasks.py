@@ -69,23 +69,37 @@ def receipt_enqueue(payment_id: str) -> None:
         enqueue_with_transaction(send_payment_receipt, payment_id)
 
 
+def _payment_to_tell(payment_id: str, status: str) -> Payment | None:
+    """The payment, if it is still in `status` and its customer has an e-mail address."""
+    payment = (
+        Payment.objects.select_related("customer", "invoice", "advance_invoice", "entity")
+        .filter(pk=payment_id, status=status, is_deleted=False)
+        .first()
+    )
+    return payment if payment is not None and payment.customer.email else None
+
+
+def _email_customer(payment: Payment, *, subject: str, template: str, **context) -> None:
+    context.update(payment=payment, entity=payment.entity)
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[payment.customer.email],
+    )
+
+
 @task()
 def send_payment_receipt(payment_id: str) -> bool:
     """E-mail the customer a receipt for a succeeded payment (after the payment committed)."""
-    payment = (
-        Payment.objects.select_related("customer", "invoice", "advance_invoice", "entity")
-        .filter(pk=payment_id, status=PaymentStatus.SUCCEEDED, is_deleted=False)
-        .first()
-    )
-    if payment is None or not payment.customer.email:
+    payment = _payment_to_tell(payment_id, PaymentStatus.SUCCEEDED)
+    if payment is None:
         return False
-    document = payment.invoice or payment.advance_invoice or payment.credit_note
-    context = {"payment": payment, "document": document, "entity": payment.entity}
-    send_mail(
+    _email_customer(
+        payment,
         subject=f"Receipt: {payment.amount} {payment.currency} received by {payment.entity.name}",
-        message=render_to_string("payments/email/receipt.txt", context),
-        from_email=None,
-        recipient_list=[payment.customer.email],
+        template="payments/email/receipt.txt",
+        document=payment.invoice or payment.advance_invoice or payment.credit_note,
     )
     return True
 
@@ -94,28 +108,19 @@ def send_payment_receipt(payment_id: str) -> bool:
 def send_authentication_request(payment_id: str) -> bool:
     """E-mail the card holder a link to confirm, in the portal, a charge their bank holds for
     3-D Secure (an off-session charge by the back office, the API or a retry)."""
-    payment = (
-        Payment.objects.select_related("customer", "invoice", "advance_invoice", "entity")
-        .filter(pk=payment_id, status=PaymentStatus.REQUIRES_ACTION, is_deleted=False)
-        .first()
-    )
-    if payment is None or not payment.customer.email:
+    payment = _payment_to_tell(payment_id, PaymentStatus.REQUIRES_ACTION)
+    if payment is None:
         return False
     document = payment.invoice or payment.advance_invoice
     path = reverse("portal:invoice", args=[document.pk])
-    context = {
-        "payment": payment,
-        "document": document,
-        "entity": payment.entity,
-        "url": f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{path}",
-        "expires_at": payment.created_at + authentication_ttl(),
-    }
-    send_mail(
+    _email_customer(
+        payment,
         subject=f"Please confirm your payment of {payment.amount} {payment.currency} "
         f"to {payment.entity.name}",
-        message=render_to_string("payments/email/authentication_required.txt", context),
-        from_email=None,
-        recipient_list=[payment.customer.email],
+        template="payments/email/authentication_required.txt",
+        document=document,
+        url=f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{path}",
+        expires_at=payment.created_at + authentication_ttl(),
     )
     return True
 
