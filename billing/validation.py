@@ -91,3 +91,26 @@ def parse_iso_date(text: object) -> date:
     if len(text) > 10:
         datetime.fromisoformat(text)  # the time and offset must be real too
     return date.fromisoformat(text[:10])
+
+
+def check_year(value: date, param: str) -> date:
+    """Accounting dates live between 1900 and 2999; anything else is a typo."""
+    if not 1900 <= value.year <= 2999:
+        raise ValidationError(
+            f"{param} must be between 1900 and 2999.", code="invalid_date", param=param
+        )
+    return value
+
+
+def parse_date_param(value, param: str, default=None):
+    """A date (YYYY-MM-DD or ISO 8601 date-time) or `default` when empty."""
+    if value in (None, ""):
+        return default
+    if not isinstance(value, date):
+        try:
+            value = parse_iso_date(value)
+        except ValueError:
+            raise ValidationError(
+                f"{param} must be a date (YYYY-MM-DD).", code="invalid_date", param=param
+            ) from None
+    return check_year(value, param)

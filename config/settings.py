@@ -223,7 +223,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "payments.models.RefundStatus",
         "RefundDestinationEnum": "payments.models.RefundDestination",
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
-        "AllocationTypeEnum": "payments.services.credit_notes.ALLOCATION_TYPES",
+        "AllocationTypeEnum": "invoices.services.credit_notes.ALLOCATION_TYPES",
         "BalanceTransactionKindEnum": "billing.models.BalanceTransaction.Kind",
     },
 }

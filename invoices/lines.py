@@ -88,3 +88,24 @@ def document_totals(lines: list[PricedLine]) -> tuple[Decimal, Decimal, Decimal]
     if total >= MAX_AMOUNT:
         raise ValidationError("The document total must be below 10^13.", param="items")
     return net, tax, total
+
+
+def write_lines(model, parent_field: str, parent, lines: list[PricedLine], extra=None) -> None:
+    """Store a document's priced lines in order, in one query."""
+    model.objects.bulk_create(
+        [
+            model(
+                **{parent_field: parent},
+                position=index,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                amount=line.amount,
+                tax_amount=line.tax_amount,
+                total=line.total,
+                **((extra or [{}] * len(lines))[index]),
+            )
+            for index, line in enumerate(lines)
+        ]
+    )

@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 
 from billing.actors import Actor
 from billing.models import Customer, Entity
-from invoices.services import invoice_create
+from invoices.services import invoice_create, invoice_issue
 from payments.models import SavedPaymentMethod
-from payments.services import invoice_issue
 
 SYSTEM = Actor.system("tests")
 

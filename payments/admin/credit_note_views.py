@@ -7,6 +7,7 @@ from billing.admin_display import money
 from billing.admin_flows import Outcome, run_once
 from billing.errors import LimitExceeded, ValidationError
 from billing.money import exponent
+from invoices.services import credit_note_issue
 from payments.admin.credit_note_form import (
     CreditNoteForm,
     creditable_lines,
@@ -19,7 +20,6 @@ from payments.admin.flow_base import (
     render_flow,
     require,
 )
-from payments.services import credit_note_issue
 
 
 def credit_note_create_view(model_admin, request, object_id):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from billing.admin_display import money
 from billing.admin_flows import Outcome
 from invoices.models import InvoiceStatus
+from invoices.services import invoice_issue, invoice_void, invoice_write_off
 from payments.admin.flow_base import (
     admin_actor,
     flow_page,
@@ -14,12 +15,7 @@ from payments.admin.flow_base import (
     require,
 )
 from payments.admin.payment_forms import IssueForm, MoveExcessForm, ReasonForm
-from payments.services import (
-    invoice_issue,
-    invoice_void,
-    invoice_write_off,
-    overpayment_move_to_balance,
-)
+from payments.services import overpayment_move_to_balance
 
 
 def invoice_issue_view(model_admin, request, object_id):

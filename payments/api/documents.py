@@ -18,6 +18,7 @@ from invoices.api.serializers import (
 )
 from invoices.api.specs import CREDIT_NOTE_LIST_SPEC
 from invoices.models import CreditNote, Invoice, InvoiceKind
+from invoices.services import credit_note_issue, invoice_issue, invoice_void, invoice_write_off
 from payments.api.serializers import (
     ChargeSerializer,
     CreditNoteCreateSerializer,
@@ -25,15 +26,7 @@ from payments.api.serializers import (
     RefundSerializer,
     serialize_payment,
 )
-from payments.services import (
-    balance_apply,
-    credit_note_issue,
-    invoice_issue,
-    invoice_void,
-    invoice_write_off,
-    overpayment_move_to_balance,
-    payment_charge,
-)
+from payments.services import balance_apply, overpayment_move_to_balance, payment_charge
 
 
 class IssueSerializer(StrictInputSerializer):

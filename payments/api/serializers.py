@@ -18,6 +18,7 @@ from invoices.api.serializers import (
     ItemInputSerializer,
 )
 from invoices.lines import MAX_LINES
+from invoices.services.credit_notes import ALLOCATION_TYPES
 from payments.models import (
     EXTERNAL_TYPES,
     PaymentStatus,
@@ -25,7 +26,6 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
-from payments.services.credit_notes import ALLOCATION_TYPES
 
 
 class PaymentSerializer(serializers.Serializer):

@@ -1,4 +1,8 @@
-"""Every write of money, one function per operation. Admin, API, portal and tasks call these."""
+"""Every write of money on payments and refunds, one function per operation.
+
+The back office, the API, the portal, the tasks and the webhooks call these; the
+invoice side (issue, void, write-off, credit notes) is in `invoices.services`.
+"""
 
 from payments.services.charging import (
     payment_charge,
@@ -6,8 +10,6 @@ from payments.services.charging import (
     payment_retry,
     payment_settle_charge,
 )
-from payments.services.credit_notes import credit_note_issue
-from payments.services.issuing import invoice_issue, invoice_void, invoice_write_off
 from payments.services.recording import (
     balance_apply,
     payment_delete,
@@ -18,10 +20,6 @@ from payments.services.refunding import overpayment_move_to_balance, refund_crea
 
 __all__ = [
     "balance_apply",
-    "credit_note_issue",
-    "invoice_issue",
-    "invoice_void",
-    "invoice_write_off",
     "overpayment_move_to_balance",
     "payment_charge",
     "payment_delete",

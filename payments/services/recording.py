@@ -19,8 +19,7 @@ from billing.locking import money_transaction
 from billing.models import BalanceTransaction, Entity
 from billing.money import MoneySum, check_amount
 from billing.services import balance_post
-from billing.validation import clean_metadata, clean_text, parse_iso_date
-from invoices.services import check_year
+from billing.validation import check_year, clean_metadata, clean_text, parse_iso_date
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,

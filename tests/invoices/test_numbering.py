@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from billing.errors import InvalidState, ValidationError
-from payments.services import credit_note_issue, invoice_issue
+from invoices.services import credit_note_issue, invoice_issue
 from tests.asserts import refused
 from tests.factories import SYSTEM, CustomerFactory, EntityFactory, draft_invoice
 

@@ -8,11 +8,8 @@ from django.contrib.auth import get_user_model
 from billing.actors import Actor
 from billing.models import AuditEvent
 from billing.services import balance_adjust
+from invoices.services import credit_note_issue, invoice_issue, invoice_void, invoice_write_off
 from payments.services import (
-    credit_note_issue,
-    invoice_issue,
-    invoice_void,
-    invoice_write_off,
     overpayment_move_to_balance,
     payment_charge,
     payment_delete,

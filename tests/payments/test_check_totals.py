@@ -14,8 +14,9 @@ from django.db import connection
 from billing.models import Customer
 from billing.services import balance_adjust
 from invoices.models import CreditNote, Invoice
+from invoices.services import credit_note_issue
 from payments.models import Payment
-from payments.services import credit_note_issue, payment_record, refund_create
+from payments.services import payment_record, refund_create
 from tests.factories import SYSTEM, CustomerFactory, issued_invoice
 
 pytestmark = pytest.mark.django_db

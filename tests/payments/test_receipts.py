@@ -8,7 +8,8 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from billing.errors import LimitExceeded
-from payments.services import credit_note_issue, payment_charge, payment_record
+from invoices.services import credit_note_issue
+from payments.services import payment_charge, payment_record
 from tests.asserts import refused
 from tests.factories import SYSTEM, CustomerFactory, SavedCardFactory, issued_invoice
 

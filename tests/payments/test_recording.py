@@ -6,8 +6,9 @@ import pytest
 
 from billing.errors import CurrencyMismatch, InvalidAmount, InvalidState, NotFound, ValidationError
 from billing.models import AuditEvent
+from invoices.services import credit_note_issue, invoice_void
 from payments.models import EXTERNAL_TYPES, Payment
-from payments.services import credit_note_issue, invoice_void, payment_record
+from payments.services import payment_record
 from payments.services.recording import check_type_and_references
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (

@@ -6,15 +6,10 @@ import pytest
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
+from invoices.services import credit_note_issue
 from payments.gateways import GatewayDeclined, GatewayTransientError
 from payments.models import Refund
-from payments.services import (
-    credit_note_issue,
-    payment_delete,
-    payment_record,
-    refund_create,
-    refund_settle,
-)
+from payments.services import payment_delete, payment_record, refund_create, refund_settle
 from tests.asserts import assert_no_drift, refused, unchanged
 from tests.factories import (
     SYSTEM,

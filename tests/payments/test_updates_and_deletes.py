@@ -6,15 +6,9 @@ import pytest
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
+from invoices.services import credit_note_issue, invoice_void
 from payments.models import Payment
-from payments.services import (
-    credit_note_issue,
-    invoice_void,
-    payment_delete,
-    payment_record,
-    payment_update,
-    refund_create,
-)
+from payments.services import payment_delete, payment_record, payment_update, refund_create
 from tests.asserts import assert_no_drift, refused, unchanged
 from tests.factories import (
     SYSTEM,

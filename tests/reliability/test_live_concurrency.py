@@ -12,8 +12,8 @@ import pytest
 
 from billing.models import AuditEvent
 from invoices.models import CreditNote, Invoice
+from invoices.services import credit_note_issue
 from payments.models import Payment, PaymentStatus, Refund
-from payments.services import credit_note_issue
 from tests.factories import (
     SYSTEM,
     CustomerFactory,

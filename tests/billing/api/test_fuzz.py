@@ -27,7 +27,8 @@ from schemathesis.checks import (
 )
 
 from config.wsgi import application
-from payments.services import credit_note_issue, refund_create
+from invoices.services import credit_note_issue
+from payments.services import refund_create
 from tests.factories import (
     SYSTEM,
     CustomerFactory,

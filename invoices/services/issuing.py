@@ -1,0 +1,223 @@
+"""Issuing, voiding and writing off invoices.
+
+`invoice_finalize`, `invoice_mark_void` and `invoice_mark_uncollectible` are the
+document's own steps on a locked row; `invoice_issue`, `invoice_void` and
+`invoice_write_off` are the services: they lock, check the invoice's payments
+(nothing settled or in flight on a voided invoice) and, at issue, use the
+customer's balance.
+"""
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from billing.actors import Actor
+from billing.audit import audit_record, snapshot
+from billing.errors import InvalidState, ValidationError
+from billing.locking import money_transaction
+from billing.models import BalanceTransaction
+from billing.money import ZERO
+from billing.services import balance_post, sequence_next
+from invoices.models import (
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+)
+from invoices.services.authoring import INVOICE_AUDIT_FIELDS
+from invoices.services.settlement import check_transition, invoice_apply_settlement
+from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
+from payments.services.documents import lock_invoice
+from payments.services.recording import PAYMENT_AUDIT_FIELDS
+
+SERIES_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.ADVANCE: "ADV"}
+
+
+def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """Give a locked draft its gapless number and mark it issued."""
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise InvalidState("Only a draft can be issued.", code="invoice_not_draft")
+    year = invoice.date.year
+    prefix = SERIES_PREFIX[invoice.kind]
+    value = sequence_next(entity_id=invoice.entity_id, series=f"{prefix}-{year}")
+    invoice.number = f"{prefix}-{year}-{value:05d}"
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.save(update_fields=["number", "status", "issued_at", "updated_at"])
+    invoice_apply_settlement(
+        invoice=invoice,
+        total_paid=invoice.total_paid,
+        total_credited=invoice.total_credited,
+        total_applied=invoice.total_applied,
+        total_reserved=invoice.total_reserved,
+    )
+    audit_record(
+        actor=actor,
+        entity_id=invoice.entity_id,
+        action="invoice.issued",
+        obj=invoice,
+        invoice_id=invoice.pk,
+        customer_id=invoice.customer_id,
+        before={"status": InvoiceStatus.DRAFT},
+        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
+    )
+    return invoice
+
+
+def invoice_mark_void(*, invoice: Invoice, reason: str, actor: Actor) -> Invoice:
+    """Void a locked invoice; the caller has checked that nothing is settled or pending on it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Voiding needs a reason.", code="reason_required", param="reason")
+    if invoice.status == InvoiceStatus.VOID:
+        raise InvalidState("This invoice is already void.", code="invalid_status_transition")
+    check_transition(invoice, InvoiceStatus.VOID)
+    if invoice.total_paid != 0:
+        raise InvalidState(
+            "An invoice with payments cannot be voided; refund them first.",
+            code="invoice_has_payments",
+        )
+    if invoice.credit_notes.exists():
+        raise InvalidState(
+            "An invoice with credit notes cannot be voided.", code="invoice_has_credit_notes"
+        )
+    before = snapshot(invoice, INVOICE_AUDIT_FIELDS)
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = timezone.now()
+    invoice.void_reason = reason
+    invoice.total_due = ZERO
+    invoice.paid_in_full = False
+    invoice.save(
+        update_fields=[
+            "status",
+            "voided_at",
+            "void_reason",
+            "total_due",
+            "paid_in_full",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        entity_id=invoice.entity_id,
+        action="invoice.voided",
+        obj=invoice,
+        invoice_id=invoice.pk,
+        customer_id=invoice.customer_id,
+        before=before,
+        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
+        reason=reason,
+    )
+    return invoice
+
+
+def invoice_mark_uncollectible(*, invoice: Invoice, reason: str, actor: Actor) -> Invoice:
+    """Write off what is still due on a locked invoice (it can still be paid later)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A write-off needs a reason.", code="reason_required", param="reason")
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID):
+        raise InvalidState(
+            "Only an issued invoice with an amount due can be written off.",
+            code="invalid_status_transition",
+        )
+    before = snapshot(invoice, INVOICE_AUDIT_FIELDS)
+    invoice.written_off_at = timezone.now()
+    invoice.write_off_reason = reason
+    invoice.status = InvoiceStatus.UNCOLLECTIBLE
+    invoice.save(update_fields=["written_off_at", "write_off_reason", "status", "updated_at"])
+    audit_record(
+        actor=actor,
+        entity_id=invoice.entity_id,
+        action="invoice.written_off",
+        obj=invoice,
+        invoice_id=invoice.pk,
+        customer_id=invoice.customer_id,
+        before=before,
+        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
+        reason=reason,
+    )
+    return invoice
+
+
+# --- credit notes -----------------------------------------------------------------------------
+
+
+def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
+    """Number and issue a draft; then use the customer's positive balance on it unless opted out.
+
+    The balance application is an ordinary `customer_balance` payment, shown on
+    the invoice as "Applied balance", in the same transaction as the issue.
+    """
+    with money_transaction():
+        docs = lock_invoice(invoice, with_customer=True)
+        locked = docs.primary
+        invoice_finalize(invoice=locked, actor=actor)
+        customer = docs.customer
+        usable = min(customer.balance, locked.total_due)
+        if (
+            apply_balance
+            and not locked.is_advance
+            and customer.currency == locked.currency
+            and usable > 0
+        ):
+            payment = Payment(
+                entity_id=locked.entity_id,
+                customer_id=customer.pk,
+                invoice=locked,
+                type=PaymentType.CUSTOMER_BALANCE,
+                status=PaymentStatus.SUCCEEDED,
+                amount=usable,
+                currency=locked.currency,
+                note="Applied balance",
+                created_by_id=actor.user_id,
+            )
+            payment.save()
+            balance_post(
+                customer=customer,
+                amount=-usable,
+                kind=BalanceTransaction.Kind.INVOICE_APPLICATION,
+                actor=actor,
+                invoice_id=locked.pk,
+                payment_id=payment.pk,
+                reason=f"Applied to {locked.number}",
+            )
+            audit_record(
+                actor=actor,
+                entity_id=payment.entity_id,
+                action="payment.recorded",
+                obj=payment,
+                invoice_id=locked.pk,
+                customer_id=customer.pk,
+                after=snapshot(payment, PAYMENT_AUDIT_FIELDS),
+            )
+            locked.refresh_from_db()
+    return locked
+
+
+def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
+    """Void an invoice on which nothing is settled or in flight."""
+    with money_transaction():
+        docs = lock_invoice(invoice)
+        locked = docs.primary
+        field = "advance_invoice_id" if locked.is_advance else "invoice_id"
+        # A fully refunded payment settles nothing; one in flight may still settle.
+        active = (
+            Payment.objects.filter(**{field: locked.pk}, is_deleted=False)
+            .filter(
+                Q(status=PaymentStatus.SUCCEEDED, amount__gt=F("amount_refunded"))
+                | Q(status__in=RESERVING_STATUSES)
+            )
+            .exists()
+        )
+        if active:
+            raise InvalidState(
+                "This invoice has payments; refund or delete them before voiding it.",
+                code="invoice_has_payments",
+            )
+        return invoice_mark_void(invoice=locked, reason=reason, actor=actor)
+
+
+def invoice_write_off(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
+    """Mark what is still due as uncollectible (the invoice can still be paid later)."""
+    with money_transaction():
+        docs = lock_invoice(invoice)
+        return invoice_mark_uncollectible(invoice=docs.primary, reason=reason, actor=actor)
