@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billing",
     "invoices",
     "payments",
+    "api",
     "portal",
 ]
 
@@ -192,12 +193,12 @@ AXES_LOCKOUT_CALLABLE = "config.login_lockout.lockout_response"
 SETTLE_TRUSTED_PROXY_COUNT = int(os.environ.get("SETTLE_TRUSTED_PROXY_COUNT", "0"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["billing.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.framework.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["billing.api.parsers.DecimalJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["billing.api.renderers.DecimalJSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["billing.api.throttling.ApiKeyRateThrottle"],
-    "EXCEPTION_HANDLER": "billing.api.errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["api.framework.parsers.DecimalJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["api.framework.renderers.DecimalJSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.framework.throttling.ApiKeyRateThrottle"],
+    "EXCEPTION_HANDLER": "api.framework.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from billing.api.errors import api_not_found, server_error
+from api.framework.errors import api_not_found, server_error
 from payments.webhooks.views import stripe_webhook
 
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny], "throttle_classes": []}
@@ -24,9 +24,7 @@ DOCS_CSP = {
 docs_view = SpectacularSwaggerSplitView.as_view(url_name="openapi-schema", **PUBLIC)
 
 api_v1 = [
-    path("", include("billing.api.urls")),
-    path("", include("invoices.api.urls")),
-    path("", include("payments.api.urls")),
+    path("", include("api.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(**PUBLIC), name="openapi-schema"),
     path(
         "docs",

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from api.resources.payment_export import payments_csv_response
 from billing.actors import Actor
 from billing.admin_display import badge, money, short_date
 from billing.admin_scoping import (
@@ -24,7 +25,6 @@ from billing.admin_scoping import (
 )
 from billing.errors import SettleError
 from payments.admin.labels import method_label, payment_state
-from payments.api.export import payments_csv_response
 from payments.models import APPLICATION_TYPES, EXTERNAL_TYPES, Payment, Refund
 from payments.services import payment_update
 

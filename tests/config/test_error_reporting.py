@@ -57,7 +57,7 @@ def test_the_reporter_collects_no_personal_data(reported):
 def test_a_server_error_is_reported_without_key_body_query_or_locals(
     reported, api, api_key, customer, monkeypatch
 ):
-    from billing.api import idempotency
+    from api.framework import idempotency
 
     monkeypatch.setattr(idempotency, "_fingerprint", broken)
     api.client.raise_request_exception = False

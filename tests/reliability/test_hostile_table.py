@@ -6,17 +6,17 @@ Where the single cases already live (this file extends them to every endpoint):
 - amounts on `POST /payments` (0, -1, "NaN", NaN, Infinity, 1e309, "1e3", 12.345 in EUR,
   10^13, 10^14, booleans), 1.5 in JPY, read-only fields on payments, metadata limits
   (51 keys, 41-character keys, 251-character values, nested objects, lists, null),
-  401/404/405/429 and malformed JSON: `tests/billing/api/test_api_contract.py`;
+  401/404/405/429 and malformed JSON: `tests/api/test_api_contract.py`;
 - `query` (unknown fields and operators, wrong kinds, SQL fragments as values, 1,000-deep
   nesting, 4,096+ characters), garbage, tampered and foreign cursors, limits:
-  `tests/billing/test_listing.py` (the shared implementation) and
-  `tests/payments/api/test_payment_lists_api.py` (over HTTP, payments);
+  `tests/api/test_listing.py` (the shared implementation) and
+  `tests/api/test_payment_lists_api.py` (over HTTP, payments);
 - NUL bytes, lone surrogates, impossible ids and dates:
-  `tests/billing/api/test_hostile_input_api.py`;
+  `tests/api/test_hostile_input_api.py`;
 - another entity's ids, in every verb of every endpoint:
-  `tests/billing/api/test_tenant_isolation_api.py`
+  `tests/api/test_tenant_isolation_api.py`
   (its completeness against the URL patterns is checked in `test_security.py`);
-- random and schema-driven input: `tests/billing/api/test_fuzz.py` (Schemathesis).
+- random and schema-driven input: `tests/api/test_fuzz.py` (Schemathesis).
 """
 
 import json

@@ -2,8 +2,8 @@
 in clear, no route to the audit trail, and 429s beyond the rate over real HTTP.
 
 Isolation of entity A's key from entity B's objects is
-`tests/billing/api/test_tenant_isolation_api.py`; here its table is checked against the URL
-patterns. The in-process rate limit is `tests/billing/api/test_api_contract.py`.
+`tests/api/test_tenant_isolation_api.py`; here its table is checked against the URL
+patterns. The in-process rate limit is `tests/api/test_api_contract.py`.
 """
 
 import logging
@@ -16,7 +16,7 @@ from billing.services import api_key_create, api_key_digest, api_key_revoke
 from payments.models import Payment
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
-from tests.billing.api import test_tenant_isolation_api as isolation
+from tests.api import test_tenant_isolation_api as isolation
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -40,7 +40,7 @@ def _route_of(template: str) -> str:
 ISOLATED_ELSEWHERE = {
     ("post", "customers"): "names no other object: the unbound-entity sweep below",
     ("get", "payments/export"): (
-        "tests/payments/api/test_export_api.py::"
+        "tests/api/test_export_api.py::"
         "test_export_leaves_out_other_entities_and_deleted_payments"
     ),
 }

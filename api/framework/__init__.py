@@ -1,0 +1,1 @@
+"""The machinery every resource of the API shares; nothing here knows a resource."""

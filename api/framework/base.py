@@ -1,0 +1,76 @@
+"""The base of every API view: key auth, the entity, throttling, lists, includes, 404s."""
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.framework.auth import ApiKeyAuthentication, request_actor, request_entity
+from api.framework.ids import is_possible_id, shown_id
+from api.framework.throttling import ApiKeyRateThrottle
+from billing.errors import NotFound, ValidationError
+
+ENTITY_HEADER = OpenApiParameter(
+    "x-entity-id",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Entity on which the request is made. Defaults to the first created entity "
+    "the API key may use.",
+)
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Makes a retry safe: the same key with the same body replays the first "
+    "response (kept 24 h); with another body it is a 400; while the first request "
+    "runs, a 409.",
+)
+
+
+class SettleAPIView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ApiKeyRateThrottle]
+
+    @property
+    def entity(self):
+        return request_entity(self.request)
+
+    @property
+    def actor(self):
+        return request_actor(self.request)
+
+    def find(self, queryset, pk, what: str):
+        """The entity's object with that id, or a 404 (also for another entity's objects)."""
+        pk = str(pk)
+        row = (
+            queryset.filter(entity_id=self.entity.pk, pk=pk).first() if is_possible_id(pk) else None
+        )
+        if row is None:
+            raise NotFound(f"No such {what}: {shown_id(pk)}", param="id")
+        return row
+
+
+def parse_includes(request, allowed: dict[str, str]) -> dict[str, str]:
+    """`include=Invoice,CreditNote` -> {name: relation}; unknown names are a 400."""
+    raw = request.query_params.get("include", "")
+    if not raw.strip():
+        return {}
+    chosen = {}
+    for name in (part.strip() for part in raw.split(",")):
+        if not name:
+            continue
+        if name not in allowed:
+            raise ValidationError(
+                f"Cannot include {name!r}; allowed: {', '.join(allowed)}.",
+                code="invalid_include",
+                param="include",
+            )
+        chosen[name] = allowed[name]
+    return chosen
+
+
+def list_response(page, serialize) -> Response:
+    return Response({"data": [serialize(row) for row in page.rows], "pagination": page.pagination})

@@ -1,0 +1,211 @@
+"""`/api/v1/invoices` and `/api/v1/advance-invoices`: create, list and read invoices."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from api.framework.base import ENTITY_HEADER, IDEMPOTENCY_HEADER, SettleAPIView, list_response
+from api.framework.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
+from api.framework.fields import (
+    CurrencyField,
+    DecimalNumberField,
+    MetadataField,
+    MoneyField,
+    TimestampField,
+)
+from api.framework.idempotency import idempotent
+from api.framework.listing import Field, ListSpec, list_page
+from api.framework.serializers import StrictInputSerializer
+from billing.errors import NotFound
+from billing.models import Customer
+from invoices.lines import MAX_LINES
+from invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from invoices.services import invoice_create
+
+
+class LineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = DecimalNumberField()
+    price = DecimalNumberField(source="unit_price")
+    tax_rate = DecimalNumberField()
+    amount = MoneyField(help_text="quantity × price, rounded to the currency.")
+    tax_amount = MoneyField()
+    total = MoneyField()
+
+
+class InvoiceSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.CharField(allow_null=True, help_text="Assigned when issued.")
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices)
+    display_status = serializers.CharField(help_text="status, or overdue / overpaid.")
+    customer_id = serializers.CharField()
+    entity_id = serializers.CharField()
+    currency = serializers.CharField()
+    date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    metadata = MetadataField()
+    items = LineSerializer(source="lines.all", many=True)
+    subtotal = MoneyField(source="total_net")
+    total_tax = MoneyField()
+    total = MoneyField()
+    total_paid = MoneyField(help_text="Succeeded payments and applications, net of refunds.")
+    total_credited = MoneyField(help_text="The part of total_paid applied from credit notes.")
+    total_due = MoneyField(help_text="total − total_paid; negative when overpaid.")
+    total_reserved = MoneyField(
+        help_text="Held by card charges in progress or awaiting the card holder's "
+        "authentication (3-D Secure); total_due − total_reserved is what can still be charged "
+        "or applied."
+    )
+    paid_in_full = serializers.BooleanField()
+    issued_at = TimestampField(allow_null=True, help_text="null while a draft.")
+    voided_at = TimestampField(allow_null=True, help_text="null unless void.")
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["number"] = data["number"] or None
+        return data
+
+
+class AdvanceInvoiceSerializer(InvoiceSerializer):
+    total_applied = MoneyField(help_text="Applied to final invoices by advance payments.")
+
+
+class ItemInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=300)
+    quantity = MoneyField(required=False, default=1)
+    price = MoneyField()
+    tax_rate = MoneyField(required=False, default=0)
+
+
+class InvoiceCreateSerializer(StrictInputSerializer):
+    customer_id = serializers.CharField()
+    currency = CurrencyField(required=False, help_text="Default: the customer's currency.")
+    date = serializers.DateField(required=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    items = ItemInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    metadata = MetadataField(required=False)
+
+
+INVOICE_LIST_SPEC = ListSpec(
+    fields=(
+        Field("id", "id", "id"),
+        Field("number", "number", "string"),
+        Field("customer_id", "customer_id", "id"),
+        Field("status", "status", "enum"),
+        Field("currency", "currency", "enum"),
+        Field("date", "date", "date"),
+        Field("due_date", "due_date", "date", orderable=False),
+        Field("total", "total", "number"),
+        Field("total_paid", "total_paid", "number"),
+        Field("total_due", "total_due", "number"),
+        Field("total_reserved", "total_reserved", "number"),
+        Field("note", "note", "string", orderable=False),
+        Field("customer.name", "customer__name", "string", orderable=False),
+        Field("metadata", "metadata", "metadata", orderable=False),
+        Field("created_at", "created_at", "datetime"),
+        Field("updated_at", "updated_at", "datetime"),
+    ),
+    search_paths=("number", "note", "customer__name", "customer__email", "id"),
+    metadata_path="metadata",
+    default_order="-created_at",
+)
+
+
+class InvoiceKindMixin:
+    kind = InvoiceKind.INVOICE
+    serializer_class = InvoiceSerializer
+    noun = "invoice"
+
+    def documents(self):
+        return Invoice.objects.filter(entity_id=self.entity.pk, kind=self.kind).prefetch_related(
+            "lines"
+        )
+
+
+class InvoiceListView(InvoiceKindMixin, SettleAPIView):
+    @extend_schema(
+        operation_id="list_invoices",
+        summary="List invoices",
+        parameters=[ENTITY_HEADER, *LIST_PARAMETERS],
+        responses={200: list_envelope(InvoiceSerializer), **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        page = list_page(self.documents(), request.query_params, INVOICE_LIST_SPEC)
+        return list_response(page, lambda row: self.serializer_class(row).data)
+
+    @extend_schema(
+        operation_id="create_invoice",
+        summary="Create a draft invoice",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=InvoiceCreateSerializer,
+        responses={201: InvoiceSerializer, **ERROR_RESPONSES},
+    )
+    @idempotent()
+    def post(self, request):
+        serializer = InvoiceCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        customer = Customer.objects.filter(
+            entity_id=self.entity.pk, pk=data.pop("customer_id")
+        ).first()
+        if customer is None:
+            raise NotFound("No such customer.", param="customer_id")
+        invoice = invoice_create(
+            entity=self.entity, customer=customer, actor=self.actor, kind=self.kind, **data
+        )
+        invoice = self.documents().get(pk=invoice.pk)
+        return Response(self.serializer_class(invoice).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceDetailView(InvoiceKindMixin, SettleAPIView):
+    @extend_schema(
+        operation_id="get_invoice",
+        summary="Get invoice by ID",
+        parameters=[ENTITY_HEADER],
+        responses={200: InvoiceSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, pk):
+        return Response(self.serializer_class(self.find(self.documents(), pk, self.noun)).data)
+
+
+class AdvanceKindMixin(InvoiceKindMixin):
+    kind = InvoiceKind.ADVANCE
+    serializer_class = AdvanceInvoiceSerializer
+    noun = "advance invoice"
+
+
+class AdvanceInvoiceListView(AdvanceKindMixin, InvoiceListView):
+    @extend_schema(
+        operation_id="list_advance_invoices",
+        summary="List advance invoices",
+        parameters=[ENTITY_HEADER, *LIST_PARAMETERS],
+        responses={200: list_envelope(AdvanceInvoiceSerializer), **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        return super().get(request)
+
+    @extend_schema(
+        operation_id="create_advance_invoice",
+        summary="Create a draft advance invoice",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=InvoiceCreateSerializer,
+        responses={201: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class AdvanceInvoiceDetailView(AdvanceKindMixin, InvoiceDetailView):
+    @extend_schema(
+        operation_id="get_advance_invoice",
+        summary="Get advance invoice by ID",
+        parameters=[ENTITY_HEADER],
+        responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)

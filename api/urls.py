@@ -1,0 +1,92 @@
+"""The resources of `/api/v1`, in the order Django matches them."""
+
+from django.urls import path
+
+from api.resources import (
+    credit_notes,
+    customers,
+    invoice_actions,
+    invoices,
+    payment_export,
+    payments,
+    refunds,
+)
+
+urlpatterns = [
+    path("customers", customers.CustomerListView.as_view(), name="customer-list"),
+    path("customers/<str:pk>", customers.CustomerDetailView.as_view(), name="customer-detail"),
+    path(
+        "customers/<str:pk>/balance-transactions",
+        customers.BalanceTransactionListView.as_view(),
+        name="customer-balance-transactions",
+    ),
+    path(
+        "customers/<str:pk>/balance-adjustments",
+        customers.BalanceAdjustmentView.as_view(),
+        name="customer-balance-adjustments",
+    ),
+    path("invoices", invoices.InvoiceListView.as_view(), name="invoice-list"),
+    path("invoices/<str:pk>", invoices.InvoiceDetailView.as_view(), name="invoice-detail"),
+    path("advance-invoices", invoices.AdvanceInvoiceListView.as_view(), name="advance-list"),
+    path(
+        "advance-invoices/<str:pk>",
+        invoices.AdvanceInvoiceDetailView.as_view(),
+        name="advance-detail",
+    ),
+    path("payments", payments.PaymentListView.as_view(), name="payment-list"),
+    path("payments/export", payment_export.PaymentExportView.as_view(), name="payment-export"),
+    path("payments/<str:pk>", payments.PaymentDetailView.as_view(), name="payment-detail"),
+    path("payments/<str:pk>/refunds", refunds.PaymentRefundsView.as_view(), name="payment-refunds"),
+    path("refunds", refunds.RefundListView.as_view(), name="refund-list"),
+    path("refunds/<str:pk>", refunds.RefundDetailView.as_view(), name="refund-detail"),
+    path(
+        "invoices/<str:pk>/issue", invoice_actions.InvoiceIssueView.as_view(), name="invoice-issue"
+    ),
+    path("invoices/<str:pk>/void", invoice_actions.InvoiceVoidView.as_view(), name="invoice-void"),
+    path(
+        "invoices/<str:pk>/write-off",
+        invoice_actions.InvoiceWriteOffView.as_view(),
+        name="invoice-write-off",
+    ),
+    path(
+        "invoices/<str:pk>/charge",
+        invoice_actions.InvoiceChargeView.as_view(),
+        name="invoice-charge",
+    ),
+    path(
+        "invoices/<str:pk>/apply-balance",
+        invoice_actions.InvoiceApplyBalanceView.as_view(),
+        name="invoice-apply-balance",
+    ),
+    path(
+        "invoices/<str:pk>/move-overpayment",
+        invoice_actions.InvoiceMoveOverpaymentView.as_view(),
+        name="invoice-move-overpayment",
+    ),
+    path(
+        "advance-invoices/<str:pk>/issue",
+        invoice_actions.AdvanceIssueView.as_view(),
+        name="advance-issue",
+    ),
+    path(
+        "advance-invoices/<str:pk>/void",
+        invoice_actions.AdvanceVoidView.as_view(),
+        name="advance-void",
+    ),
+    path(
+        "advance-invoices/<str:pk>/charge",
+        invoice_actions.AdvanceChargeView.as_view(),
+        name="advance-charge",
+    ),
+    path("credit-notes", credit_notes.CreditNoteListView.as_view(), name="credit-note-list"),
+    path(
+        "credit-notes/<str:pk>",
+        credit_notes.CreditNoteDetailView.as_view(),
+        name="credit-note-detail",
+    ),
+    path(
+        "customers/<str:pk>/payment-methods",
+        customers.SavedPaymentMethodListView.as_view(),
+        name="customer-payment-methods",
+    ),
+]
