@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "invoices",
     "payments",
     "api",
+    "backoffice",
     "portal",
 ]
 

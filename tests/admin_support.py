@@ -7,7 +7,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from billing.admin_flows import form_token_new
+from backoffice.flows import form_token_new
 from billing.models import EntityMembership
 from tests.factories import (
     CustomerFactory,

@@ -1,7 +1,8 @@
 """Every write of an invoice, an advance invoice or a credit note, one function per operation.
 
-Doors import from here. Services of other apps import the submodule they need
-(`invoices.services.settlement`), so that this package can use theirs in turn.
+Doors import from here. The settlement rule the payment services apply to a document
+lives outside this package (`invoices.settlement`), so that these services can use the
+payment services in turn (a balance applied at issue, a credit note's refunds).
 """
 
 from invoices.services.authoring import invoice_create

@@ -23,7 +23,7 @@ from invoices.models import (
     InvoiceStatus,
 )
 from invoices.services.authoring import INVOICE_AUDIT_FIELDS
-from invoices.services.settlement import check_transition, invoice_apply_settlement
+from invoices.settlement import check_transition, invoice_apply_settlement
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
 from payments.services.documents import lock_invoice
 from payments.services.recording import PAYMENT_AUDIT_FIELDS

@@ -13,7 +13,7 @@ from django.db.models import F
 from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO, MoneySum, money_from_sum
 from invoices.models import CreditNote, Invoice
-from invoices.services.settlement import credit_note_apply_settlement, invoice_apply_settlement
+from invoices.settlement import credit_note_apply_settlement, invoice_apply_settlement
 from payments.models import (
     RESERVING_STATUSES,
     Payment,

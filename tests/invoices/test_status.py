@@ -8,7 +8,7 @@ from billing.errors import CurrencyMismatch, InvalidAmount, InvalidState, Valida
 from billing.models import AuditEvent
 from invoices.models import INVOICE_TRANSITIONS, Invoice, InvoiceStatus
 from invoices.services import invoice_void, invoice_write_off
-from invoices.services.settlement import check_transition
+from invoices.settlement import check_transition
 from payments.models import PaymentStatus
 from payments.services import payment_delete, refund_create
 from tests.asserts import assert_no_drift, refused

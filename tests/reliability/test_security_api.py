@@ -14,9 +14,9 @@ from django.db import connection
 
 from billing.services import api_key_create, api_key_digest, api_key_revoke
 from payments.models import Payment
+from tests.api import test_tenant_isolation_api as isolation
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
-from tests.api import test_tenant_isolation_api as isolation
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -40,8 +40,7 @@ def _route_of(template: str) -> str:
 ISOLATED_ELSEWHERE = {
     ("post", "customers"): "names no other object: the unbound-entity sweep below",
     ("get", "payments/export"): (
-        "tests/api/test_export_api.py::"
-        "test_export_leaves_out_other_entities_and_deleted_payments"
+        "tests/api/test_export_api.py::test_export_leaves_out_other_entities_and_deleted_payments"
     ),
 }
 

@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from billing.admin_flows import form_token_new
+from backoffice.flows import form_token_new
 from billing.models import ApiKey, AuditEvent, BalanceTransaction
 from billing.services import api_key_create
 from payments.models import Payment

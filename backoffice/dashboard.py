@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from billing.admin_display import money
-from billing.admin_scoping import scope_to_member_entities
+from backoffice.display import money
+from backoffice.labels import method_label
+from backoffice.scoping import scope_to_member_entities
 from billing.money import ZERO
 from invoices.models import Invoice, InvoiceStatus
-from payments.admin.labels import method_label
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, Refund, RefundDestination
 
 CHART_DAYS = 90

@@ -3,18 +3,18 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from billing.admin_display import money
-from billing.admin_flows import Outcome
-from invoices.models import InvoiceStatus
-from invoices.services import invoice_issue, invoice_void, invoice_write_off
-from payments.admin.flow_base import (
+from backoffice.display import money
+from backoffice.flow_base import (
     admin_actor,
     flow_page,
     get_invoice,
     invoice_url,
     require,
 )
-from payments.admin.payment_forms import IssueForm, MoveExcessForm, ReasonForm
+from backoffice.flows import Outcome
+from backoffice.payment_forms import IssueForm, MoveExcessForm, ReasonForm
+from invoices.models import InvoiceStatus
+from invoices.services import invoice_issue, invoice_void, invoice_write_off
 from payments.services import overpayment_move_to_balance
 
 

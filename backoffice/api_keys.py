@@ -12,8 +12,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from backoffice.scoping import EntityScopedAdmin, ReadOnlyAdminMixin
 from billing.actors import Actor
-from billing.admin_scoping import EntityScopedAdmin, ReadOnlyAdminMixin
 from billing.models import ApiKey
 from billing.services import api_key_revoke
 
@@ -21,7 +21,6 @@ REVOKE_PERMISSION = "billing.revoke_api_key"
 MAX_REASON_LENGTH = 2000
 
 
-@admin.register(ApiKey)
 class ApiKeyAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     """Keys are created with `manage.py create_api_key` (the secret is shown once, there)."""
 

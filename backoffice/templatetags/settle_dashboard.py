@@ -2,7 +2,7 @@
 
 from django import template
 
-from payments.admin.dashboard import dashboard_for
+from backoffice.dashboard import dashboard_for
 
 register = template.Library()
 

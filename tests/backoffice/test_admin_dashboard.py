@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from payments.admin.dashboard import CHART_DAYS, bar_chart_svg, dashboard_for
+from backoffice.dashboard import CHART_DAYS, bar_chart_svg, dashboard_for
 from tests.admin_support import staff
 from tests.factories import (
     CustomerFactory,

@@ -2,8 +2,8 @@
 
 from django import template
 
-from billing.admin_display import badge as badge_html
-from billing.admin_display import money as money_text
+from backoffice.display import badge as badge_html
+from backoffice.display import money as money_text
 
 register = template.Library()
 

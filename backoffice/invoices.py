@@ -1,24 +1,22 @@
-"""Admin pages of documents: invoices, advance invoices and credit notes.
+"""The Invoices and Advance invoices lists and pages.
 
-Documents are drafted, issued, voided and credited only through the services,
-so these pages list and show them without forms. `payments.admin` adds each
-document's payments to its page.
-"""
+Documents are drafted, issued, voided and credited only through the services, so these
+pages show them without a model form; `invoice_page` adds each document's money
+sections and actions."""
 
 from django.contrib import admin
 from django.utils import timezone
 
-from billing.admin_display import badge, money, short_date
-from billing.admin_scoping import (
+from backoffice.display import badge, money, short_date
+from backoffice.invoice_page import InvoicePageMixin
+from backoffice.labels import STATUS_LABELS
+from backoffice.scoping import (
     ENTITY_FILTER,
     EntityScopedAdmin,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
 )
 from invoices.models import (
-    AdvanceInvoice,
-    CreditNote,
-    CreditNoteLine,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -26,7 +24,6 @@ from invoices.models import (
 )
 
 LINE_FIELDS = ["name", "quantity", "unit_price", "tax_rate", "amount", "tax_amount", "total"]
-STATUS_LABELS = {**dict(InvoiceStatus.choices), "overdue": "Overdue", "overpaid": "Overpaid"}
 
 
 class InvoiceSituationFilter(admin.SimpleListFilter):
@@ -70,8 +67,7 @@ def document_fieldsets(totals: list[str]) -> list:
     ]
 
 
-@admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
     kind = InvoiceKind.INVOICE
     list_display = [
         "document",
@@ -91,7 +87,15 @@ class InvoiceAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         ENTITY_FILTER,
         ("currency", admin.AllValuesFieldListFilter),
     ]
-    search_fields = ["number", "id", "customer__name", "customer__email", "note"]
+    search_fields = [
+        "number",
+        "id",
+        "customer__name",
+        "customer__email",
+        "note",
+        "payments__reference",
+    ]
+    search_help_text = "Number, customer name or e-mail, or a payment's reference."
     list_select_related = ["customer"]
     date_hierarchy = "date"
     inlines = [InvoiceLineInline]
@@ -134,65 +138,13 @@ class InvoiceAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         return badge(key, STATUS_LABELS[key])
 
 
-@admin.register(AdvanceInvoice)
 class AdvanceInvoiceAdmin(InvoiceAdmin):
     kind = InvoiceKind.ADVANCE
+    search_fields = [
+        *(field for field in InvoiceAdmin.search_fields if field != "payments__reference"),
+        "advance_payments__reference",
+    ]
+    search_help_text = None
     fieldsets = document_fieldsets(
         ["total_net", "total_tax", "total", "total_paid", "total_due", "total_applied"]
     )
-
-
-class CreditNoteLineInline(ReadOnlyInline):
-    model = CreditNoteLine
-    fields = LINE_FIELDS
-    readonly_fields = LINE_FIELDS
-
-
-@admin.register(CreditNote)
-class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
-    list_display = [
-        "number",
-        "customer",
-        "invoice",
-        "status",
-        "date",
-        "total_amount",
-        "applied",
-        "remaining",
-    ]
-    list_filter = ["status", ENTITY_FILTER, ("currency", admin.AllValuesFieldListFilter), "date"]
-    search_fields = ["number", "id", "customer__name", "invoice__number", "reason"]
-    list_select_related = ["customer", "invoice"]
-    date_hierarchy = "date"
-    inlines = [CreditNoteLineInline]
-    fields = [
-        "id",
-        "number",
-        "entity",
-        "customer",
-        "invoice",
-        "status",
-        "currency",
-        "date",
-        "reason",
-        "total_net",
-        "total_tax",
-        "total",
-        "total_applied",
-        "total_remaining",
-        "metadata",
-        "created_at",
-        "updated_at",
-    ]
-
-    @admin.display(description="total", ordering="total")
-    def total_amount(self, credit_note: CreditNote) -> str:
-        return money(credit_note.total, credit_note.currency)
-
-    @admin.display(description="applied", ordering="total_applied")
-    def applied(self, credit_note: CreditNote) -> str:
-        return money(credit_note.total_applied, credit_note.currency)
-
-    @admin.display(description="remaining", ordering="total_remaining")
-    def remaining(self, credit_note: CreditNote) -> str:
-        return money(credit_note.total_remaining, credit_note.currency)

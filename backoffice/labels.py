@@ -1,6 +1,10 @@
-"""Words the back office uses for payments: method, state, refund destination."""
+"""Words the back office uses: document states, payment methods and states, refund destinations."""
 
+from invoices.models import InvoiceStatus
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, PaymentType
+
+# Invoice states, with the two the figures imply.
+STATUS_LABELS = {**dict(InvoiceStatus.choices), "overdue": "Overdue", "overpaid": "Overpaid"}
 
 EXTERNAL_TYPE_LABELS = {
     PaymentType.BANK_TRANSFER: "Bank transfer",

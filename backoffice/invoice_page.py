@@ -12,16 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from payments.admin.credit_note_views import credit_note_create_view
-from payments.admin.flow_base import invoice_url
-from payments.admin.invoice_actions import (
+from backoffice.credit_note_views import credit_note_create_view
+from backoffice.flow_base import invoice_url
+from backoffice.invoice_actions import (
     invoice_issue_view,
     invoice_void_view,
     invoice_write_off_view,
     move_excess_view,
 )
-from payments.admin.invoice_context import invoice_page_context
-from payments.admin.payment_views import (
+from backoffice.invoice_context import invoice_page_context
+from backoffice.payment_views import (
     payment_cancel_view,
     payment_create_view,
     payment_delete_view,

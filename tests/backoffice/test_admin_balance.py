@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.admin_flows import form_token_new
+from backoffice.flows import form_token_new
 from billing.models import AuditEvent, BalanceTransaction
 from tests.admin_support import customer_url, messages_of, staff, submit
 from tests.asserts import unchanged

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.admin_flows import form_token_new
+from backoffice.flows import form_token_new
 from billing.models import AuditEvent
 from payments.models import Payment, PaymentStatus
 from tests.admin_support import invoice_url, messages_of, staff, submit

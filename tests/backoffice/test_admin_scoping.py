@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
 
-from billing.admin_scoping import scope_to_member_entities
+from backoffice.scoping import scope_to_member_entities
 from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, EntityMembership
 from billing.services import api_key_create
 from tests.factories import CustomerFactory, EntityFactory, UserFactory

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from backoffice.display import money
+from backoffice.flows import OneTimeForm, Outcome, run_once
 from billing.actors import Actor
-from billing.admin_display import money
-from billing.admin_flows import OneTimeForm, Outcome, run_once
 from billing.models import Customer
 from billing.services import balance_adjust
 

@@ -3,23 +3,23 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from billing.admin_display import money
-from billing.admin_flows import Outcome, run_once
-from billing.errors import LimitExceeded, ValidationError
-from billing.money import exponent
-from invoices.services import credit_note_issue
-from payments.admin.credit_note_form import (
+from backoffice.credit_note_form import (
     CreditNoteForm,
     creditable_lines,
     refundable_payments,
 )
-from payments.admin.flow_base import (
+from backoffice.display import money
+from backoffice.flow_base import (
     admin_actor,
     get_invoice,
     invoice_url,
     render_flow,
     require,
 )
+from backoffice.flows import Outcome, run_once
+from billing.errors import LimitExceeded, ValidationError
+from billing.money import exponent
+from invoices.services import credit_note_issue
 
 
 def credit_note_create_view(model_admin, request, object_id):

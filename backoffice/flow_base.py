@@ -9,8 +9,8 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from backoffice.flows import run_once
 from billing.actors import Actor
-from billing.admin_flows import run_once
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import Payment
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils import timezone
 
-from billing.admin_flows import OneTimeForm
-from payments.admin.labels import EXTERNAL_TYPE_LABELS, GATEWAY_LABELS, method_label
+from backoffice.flows import OneTimeForm
+from backoffice.labels import EXTERNAL_TYPE_LABELS, GATEWAY_LABELS, method_label
 from payments.models import Payment, PaymentType, RefundDestination, SavedPaymentMethod
 
 EXTERNAL = "external"

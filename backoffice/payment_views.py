@@ -5,9 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from billing.admin_display import money
-from billing.admin_flows import Outcome, run_once
-from payments.admin.flow_base import (
+from backoffice.display import money
+from backoffice.flow_base import (
     admin_actor,
     document_field,
     flow_page,
@@ -18,8 +17,9 @@ from payments.admin.flow_base import (
     render_flow,
     require,
 )
-from payments.admin.labels import EXTERNAL_TYPE_LABELS, gateway_label, method_label
-from payments.admin.payment_forms import (
+from backoffice.flows import Outcome, run_once
+from backoffice.labels import EXTERNAL_TYPE_LABELS, gateway_label, method_label
+from backoffice.payment_forms import (
     EXTERNAL,
     ConfirmForm,
     PaymentCreateForm,

@@ -15,16 +15,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from api.resources.payment_export import payments_csv_response
-from billing.actors import Actor
-from billing.admin_display import badge, money, short_date
-from billing.admin_scoping import (
+from backoffice.display import badge, money, short_date
+from backoffice.labels import method_label, payment_state
+from backoffice.scoping import (
     ENTITY_FILTER,
     EntityScopedAdmin,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
 )
+from billing.actors import Actor
 from billing.errors import SettleError
-from payments.admin.labels import method_label, payment_state
 from payments.models import APPLICATION_TYPES, EXTERNAL_TYPES, Payment, Refund
 from payments.services import payment_update
 

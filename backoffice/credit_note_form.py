@@ -7,13 +7,13 @@ from django import forms
 from django.db.models import Sum
 from django.utils import timezone
 
-from billing.admin_display import money
-from billing.admin_flows import OneTimeForm
+from backoffice.display import money
+from backoffice.flows import OneTimeForm
+from backoffice.labels import EXTERNAL_TYPE_LABELS, method_label
+from backoffice.payment_forms import amount_field, positive
 from billing.money import ZERO
 from invoices.lines import document_totals, price_line
 from invoices.models import CreditNoteLine, Invoice, InvoiceLine
-from payments.admin.labels import EXTERNAL_TYPE_LABELS, method_label
-from payments.admin.payment_forms import amount_field, positive
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, PaymentType
 from payments.services.refunding import refundable_amount
 

@@ -4,17 +4,16 @@ from django.contrib.admin.utils import quote
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from billing.admin_display import money
-from billing.models import AuditEvent
-from invoices.admin import STATUS_LABELS
-from invoices.models import Invoice, InvoiceStatus
-from payments.admin.flow_base import (
+from backoffice.display import money
+from backoffice.flow_base import (
     FlowPermissions,
     flow_url,
     invoice_payments,
     is_payable,
 )
-from payments.admin.labels import method_label, payment_state
+from backoffice.labels import STATUS_LABELS, method_label, payment_state
+from billing.models import AuditEvent
+from invoices.models import Invoice, InvoiceStatus
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,

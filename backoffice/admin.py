@@ -1,0 +1,38 @@
+"""The back office's one registry: every model page of `/admin/`, registered once.
+
+Django's admin autodiscovery imports this module; the pages themselves live in a module
+per concern beside it.
+"""
+
+from django.contrib import admin
+
+from backoffice.api_keys import ApiKeyAdmin
+from backoffice.audit import AuditEventAdmin, BalanceTransactionAdmin
+from backoffice.credit_notes import CreditNoteAdmin
+from backoffice.customers import CustomerAdmin
+from backoffice.entities import EntityAdmin
+from backoffice.invoices import AdvanceInvoiceAdmin, InvoiceAdmin
+from backoffice.payment_list import PaymentAdmin, RefundAdmin, SavedPaymentMethodAdmin
+from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, Entity
+from invoices.models import AdvanceInvoice, CreditNote, Invoice
+from payments.models import Payment, Refund, SavedPaymentMethod
+
+admin.site.site_header = "Settle"
+admin.site.site_title = "Settle back office"
+admin.site.index_title = "Dashboard"
+admin.site.site_url = "/portal/"  # "View site": the member portal (the site has no other page)
+
+for model, model_admin in [
+    (Entity, EntityAdmin),
+    (Customer, CustomerAdmin),
+    (BalanceTransaction, BalanceTransactionAdmin),
+    (AuditEvent, AuditEventAdmin),
+    (ApiKey, ApiKeyAdmin),
+    (Invoice, InvoiceAdmin),
+    (AdvanceInvoice, AdvanceInvoiceAdmin),
+    (CreditNote, CreditNoteAdmin),
+    (Payment, PaymentAdmin),
+    (Refund, RefundAdmin),
+    (SavedPaymentMethod, SavedPaymentMethodAdmin),
+]:
+    admin.site.register(model, model_admin)
