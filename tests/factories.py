@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from billing.actors import Actor
 from billing.models import Customer, Entity
-from invoices.services import invoice_create, invoice_issue
+from invoices.services import credit_note_issue, invoice_create, invoice_issue
 from payments.models import SavedPaymentMethod
 
 SYSTEM = Actor.system("tests")
@@ -135,4 +135,25 @@ def give_balance(customer, amount, reason="Goodwill credit"):
 
     return balance_adjust(
         customer=customer, amount=Decimal(str(amount)), reason=reason, actor=SYSTEM
+    )
+
+
+def issued_credit_note(
+    invoice, amount="10.00", *, to=None, reason="Discount", actor=SYSTEM, **kwargs
+):
+    """Issue a credit note of `amount` on an issued invoice through the service.
+
+    `to` sends all of it at once ("invoice", "customer_balance", "outside"…; more fields of
+    that allocation in `allocation`); `allocations` splits it; neither leaves it open.
+    """
+    allocation = kwargs.pop("allocation", {})
+    if to is not None:
+        kwargs["allocations"] = [{"type": to, "amount": str(amount), **allocation}]
+    return credit_note_issue(
+        entity=invoice.entity,
+        invoice_id=invoice.pk,
+        actor=actor,
+        reason=reason,
+        amount=Decimal(str(amount)),
+        **kwargs,
     )

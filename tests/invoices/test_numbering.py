@@ -3,9 +3,15 @@
 from decimal import Decimal
 
 from billing.errors import InvalidState, ValidationError
-from invoices.services import credit_note_issue, invoice_issue
+from invoices.services import invoice_issue
 from tests.asserts import refused
-from tests.factories import SYSTEM, CustomerFactory, EntityFactory, draft_invoice
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    EntityFactory,
+    draft_invoice,
+    issued_credit_note,
+)
 
 
 def issue(invoice):
@@ -70,22 +76,8 @@ def test_issuing_twice_is_refused_and_does_not_consume_a_number(customer):
 def test_credit_notes_are_numbered_in_their_own_gapless_series(customer):
     invoice = issue(draft_invoice(customer, total="100.00", date="2026-03-01"))
 
-    first = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        date="2026-03-02",
-    )
-    second = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        date="2026-03-02",
-    )
+    first = issued_credit_note(invoice, "10.00", date="2026-03-02")
+    second = issued_credit_note(invoice, "10.00", date="2026-03-02")
 
     assert (first.number, second.number) == ("CN-2026-00001", "CN-2026-00002")
 
@@ -94,22 +86,12 @@ def test_a_refused_credit_note_does_not_consume_a_number(customer):
     invoice = issue(draft_invoice(customer, total="100.00", date="2026-03-01"))
 
     with refused(ValidationError, "allocations_mismatch"):
-        credit_note_issue(
-            entity=customer.entity,
-            invoice_id=invoice.pk,
-            actor=SYSTEM,
-            reason="Discount",
-            amount=Decimal("10.00"),
-            date="2026-03-02",
+        issued_credit_note(
+            invoice,
+            "10.00",
             allocations=[{"type": "invoice", "amount": Decimal("9.00")}],
+            date="2026-03-02",
         )
 
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        date="2026-03-02",
-    )
+    credit_note = issued_credit_note(invoice, "10.00", date="2026-03-02")
     assert credit_note.number == "CN-2026-00001"

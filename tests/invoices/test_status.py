@@ -17,6 +17,7 @@ from tests.factories import (
     SavedCardFactory,
     charge_card,
     draft_invoice,
+    issued_credit_note,
     issued_invoice,
     record_payment,
 )
@@ -157,16 +158,9 @@ def test_void_with_a_charge_in_flight_is_refused(customer):
 
 
 def test_void_with_a_credit_note_is_refused(customer):
-    from invoices.services import credit_note_issue
 
     invoice = issued_invoice(customer, total="100.00")
-    credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-    )
+    issued_credit_note(invoice, "10.00")
 
     with refused(InvalidState, "invoice_has_credit_notes"):
         invoice_void(invoice=invoice, actor=SYSTEM, reason="Mistake")

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from billing.actors import Actor
 from billing.models import AuditEvent
 from billing.services import balance_adjust
-from invoices.services import credit_note_issue, invoice_issue, invoice_void, invoice_write_off
+from invoices.services import invoice_issue, invoice_void, invoice_write_off
 from payments.services import (
     overpayment_move_to_balance,
     payment_charge,
@@ -17,7 +17,7 @@ from payments.services import (
     payment_update,
     refund_create,
 )
-from tests.factories import SavedCardFactory, draft_invoice
+from tests.factories import SavedCardFactory, draft_invoice, issued_credit_note
 
 
 @pytest.fixture
@@ -54,14 +54,7 @@ def test_each_money_action_is_audited_with_its_actor_and_reason(customer, admin)
     payment_update(payment=payment, actor=admin, reference="Till 3")
     overpayment_move_to_balance(invoice=invoice, actor=admin)
     refund_create(payment=payment, actor=admin, reason="Returned desk", amount=Decimal("5.00"))
-    credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=admin,
-        reason="Broken chair",
-        amount=Decimal("5.00"),
-        allocations=[{"type": "invoice", "amount": "5.00"}],
-    )
+    issued_credit_note(invoice, "5.00", to="invoice", reason="Broken chair", actor=admin)
     extra = payment_record(
         entity=customer.entity,
         actor=admin,

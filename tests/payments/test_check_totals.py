@@ -14,10 +14,9 @@ from django.db import connection
 from billing.models import Customer
 from billing.services import balance_adjust
 from invoices.models import CreditNote, Invoice
-from invoices.services import credit_note_issue
 from payments.models import Payment
 from payments.services import payment_record, refund_create
-from tests.factories import SYSTEM, CustomerFactory, issued_invoice
+from tests.factories import SYSTEM, CustomerFactory, issued_credit_note, issued_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +51,7 @@ def settled_books():
         invoice_id=invoice.pk,
     )
     refund_create(payment=payment, actor=SYSTEM, reason="Overcharged", amount=Decimal("20.00"))
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Late delivery",
-        amount=Decimal("50.00"),
-        allocations=[{"type": "invoice", "amount": Decimal("50.00")}],
-    )
+    credit_note = issued_credit_note(invoice, "50.00", to="invoice", reason="Late delivery")
     balance_adjust(customer=customer, amount=Decimal("15.00"), reason="Goodwill", actor=SYSTEM)
     invoice.refresh_from_db()
     assert invoice.total_paid == Decimal("230.00")

@@ -33,7 +33,13 @@ from payments.services import (
     payment_update,
     refund_create,
 )
-from tests.factories import SYSTEM, CustomerFactory, SavedCardFactory, issued_invoice
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    SavedCardFactory,
+    issued_credit_note,
+    issued_invoice,
+)
 from tests.threads import run_together, split
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -91,13 +97,7 @@ def test_fifty_concurrent_payments_settle_the_invoice_exactly():
 def test_concurrent_applications_of_one_credit_note_never_exceed_its_total():
     customer = CustomerFactory()
     credited = issued_invoice(customer, total="500.00")
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=credited.pk,
-        actor=SYSTEM,
-        reason="Desk unavailable for a week",
-        amount=Decimal("100.00"),
-    )
+    credit_note = issued_credit_note(credited, "100.00", reason="Desk unavailable for a week")
     targets = [issued_invoice(customer, total="200.00") for _ in range(8)]
 
     def apply_to(invoice):
@@ -219,13 +219,7 @@ def test_credit_note_refunding_an_application_locks_in_the_global_order():
     credit note before the customer, or it deadlocks with a credit of that note to the balance."""
     customer = CustomerFactory()
     invoice = issued_invoice(customer, total="300.00")
-    first_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Meeting room closed",
-        amount=Decimal("100.00"),
-    )
+    first_note = issued_credit_note(invoice, "100.00", reason="Meeting room closed")
     application = payment_record(
         entity=customer.entity,
         actor=SYSTEM,
@@ -251,15 +245,12 @@ def test_credit_note_refunding_an_application_locks_in_the_global_order():
 
     def issue_with_refund():
         try:
-            return credit_note_issue(
-                entity=customer.entity,
-                invoice_id=invoice.pk,
-                actor=SYSTEM,
+            return issued_credit_note(
+                invoice,
+                "20.00",
+                to="refund",
+                allocation={"payment_id": application.pk},
                 reason="Wrong desk billed",
-                amount=Decimal("20.00"),
-                allocations=[
-                    {"type": "refund", "amount": Decimal("20.00"), "payment_id": application.pk}
-                ],
             )
         except Exception as error:
             return error

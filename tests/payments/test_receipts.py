@@ -8,10 +8,15 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from billing.errors import LimitExceeded
-from invoices.services import credit_note_issue
 from payments.services import payment_charge, payment_record
 from tests.asserts import refused
-from tests.factories import SYSTEM, CustomerFactory, SavedCardFactory, issued_invoice
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    SavedCardFactory,
+    issued_credit_note,
+    issued_invoice,
+)
 
 
 def record(invoice, amount, type="cash", **kwargs):
@@ -83,14 +88,7 @@ def test_no_receipt_for_a_credit_note_application(customer, django_capture_on_co
     invoice = issued_invoice(customer, total="100.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        credit_note_issue(
-            entity=customer.entity,
-            invoice_id=invoice.pk,
-            actor=SYSTEM,
-            reason="Discount",
-            amount=Decimal("10.00"),
-            allocations=[{"type": "invoice", "amount": "10.00"}],
-        )
+        issued_credit_note(invoice, "10.00", to="invoice")
 
     assert mail.outbox == []
 
@@ -102,13 +100,8 @@ def test_no_receipt_for_credit_paid_out_to_the_customer(
     record(invoice, "100.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        credit_note_issue(
-            entity=customer.entity,
-            invoice_id=invoice.pk,
-            actor=SYSTEM,
-            reason="Discount",
-            amount=Decimal("10.00"),
-            allocations=[{"type": "outside", "amount": "10.00", "payment_type": "bank_transfer"}],
+        issued_credit_note(
+            invoice, "10.00", to="outside", allocation={"payment_type": "bank_transfer"}
         )
 
     assert mail.outbox == []

@@ -6,7 +6,7 @@ import pytest
 
 from billing.errors import CurrencyMismatch, InvalidAmount, InvalidState, NotFound, ValidationError
 from billing.models import AuditEvent
-from invoices.services import credit_note_issue, invoice_void
+from invoices.services import invoice_void
 from payments.models import EXTERNAL_TYPES, Payment
 from payments.services import payment_record
 from payments.services.recording import check_type_and_references
@@ -18,6 +18,7 @@ from tests.factories import (
     draft_invoice,
     give_balance,
     issued_advance,
+    issued_credit_note,
     issued_invoice,
     record_payment,
 )
@@ -144,13 +145,7 @@ def test_an_advance_id_passed_as_invoice_id_is_not_found(customer):
 def test_another_entitys_credit_note_is_not_found(customer):
     invoice = issued_invoice(customer, total="100.00")
     foreign_invoice = issued_invoice(CustomerFactory(), total="100.00")
-    foreign_note = credit_note_issue(
-        entity=foreign_invoice.entity,
-        invoice_id=foreign_invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-    )
+    foreign_note = issued_credit_note(foreign_invoice, "10.00")
 
     with refused(NotFound, "resource_missing", "credit_note_id"):
         record(invoice, Decimal("10.00"), type="credit_note", credit_note_id=foreign_note.pk)
@@ -160,13 +155,7 @@ def test_another_customers_credit_note_is_refused(customer):
     invoice = issued_invoice(customer, total="100.00")
     other = CustomerFactory(entity=customer.entity)
     other_invoice = issued_invoice(other, total="100.00")
-    other_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=other_invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-    )
+    other_note = issued_credit_note(other_invoice, "10.00")
 
     with refused(ValidationError, "customer_mismatch", "credit_note_id"):
         record(invoice, Decimal("10.00"), type="credit_note", credit_note_id=other_note.pk)
@@ -184,13 +173,7 @@ def test_another_customers_advance_is_refused(customer):
 def test_credit_note_in_another_currency_is_refused(customer):
     invoice = issued_invoice(customer, total="100.00", currency="EUR")
     usd_invoice = issued_invoice(customer, total="100.00", currency="USD")
-    usd_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=usd_invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-    )
+    usd_note = issued_credit_note(usd_invoice, "10.00")
 
     with refused(CurrencyMismatch, "currency_mismatch", "credit_note_id"):
         record(invoice, Decimal("10.00"), type="credit_note", credit_note_id=usd_note.pk)

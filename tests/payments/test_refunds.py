@@ -6,7 +6,6 @@ import pytest
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
-from invoices.services import credit_note_issue
 from payments.gateways import GatewayDeclined, GatewayTransientError
 from payments.models import Refund
 from payments.services import payment_delete, payment_record, refund_create, refund_settle
@@ -16,6 +15,7 @@ from tests.factories import (
     SavedCardFactory,
     charge_card,
     give_balance,
+    issued_credit_note,
     issued_invoice,
     record_payment,
 )
@@ -189,14 +189,7 @@ def test_refund_to_the_customer_balance_credits_the_balance(customer, paid_invoi
 
 def test_refund_of_a_credit_note_application_to_the_balance_is_refused(customer):
     invoice = issued_invoice(customer, total="100.00")
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        allocations=[{"type": "invoice", "amount": "10.00"}],
-    )
+    credit_note = issued_credit_note(invoice, "10.00", to="invoice")
     application = credit_note.payments.get()
 
     with refused(ValidationError, "invalid_destination"):
@@ -205,14 +198,7 @@ def test_refund_of_a_credit_note_application_to_the_balance_is_refused(customer)
 
 def test_refund_of_a_credit_note_application_gives_the_credit_back(customer):
     invoice = issued_invoice(customer, total="100.00")
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        allocations=[{"type": "invoice", "amount": "10.00"}],
-    )
+    credit_note = issued_credit_note(invoice, "10.00", to="invoice")
 
     refund(credit_note.payments.get(), "4.00")
 
@@ -225,14 +211,7 @@ def test_refund_of_a_credit_note_application_gives_the_credit_back(customer):
 
 def test_reversing_a_credit_to_the_balance_takes_it_back_from_the_balance(customer):
     invoice = issued_invoice(customer, total="100.00")
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        allocations=[{"type": "customer_balance", "amount": "10.00"}],
-    )
+    credit_note = issued_credit_note(invoice, "10.00", to="customer_balance")
     credit = credit_note.payments.get()
 
     refund(credit, "10.00")
@@ -249,14 +228,7 @@ def test_reversing_a_credit_to_the_balance_takes_it_back_from_the_balance(custom
 
 def test_reversing_a_credit_already_spent_from_the_balance_is_refused(customer):
     invoice = issued_invoice(customer, total="100.00")
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        allocations=[{"type": "customer_balance", "amount": "10.00"}],
-    )
+    credit_note = issued_credit_note(invoice, "10.00", to="customer_balance")
     issued_invoice(customer, total="8.00")  # uses 8.00 of the balance at issue
 
     with refused(LimitExceeded, "insufficient_balance"):

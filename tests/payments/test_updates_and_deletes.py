@@ -6,7 +6,7 @@ import pytest
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
-from invoices.services import credit_note_issue, invoice_void
+from invoices.services import invoice_void
 from payments.models import Payment
 from payments.services import payment_delete, payment_record, payment_update, refund_create
 from tests.asserts import assert_no_drift, refused, unchanged
@@ -14,6 +14,7 @@ from tests.factories import (
     SYSTEM,
     charge_card,
     give_balance,
+    issued_credit_note,
     issued_invoice,
     record_payment,
 )
@@ -35,13 +36,7 @@ def cash(invoice):
 
 @pytest.fixture
 def open_credit_note(invoice):
-    return credit_note_issue(
-        entity=invoice.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("30.00"),
-    )
+    return issued_credit_note(invoice, "30.00")
 
 
 def apply_credit(invoice, credit_note, amount):
@@ -383,14 +378,7 @@ def test_deleting_a_balance_application_gives_the_balance_back(customer):
 
 
 def test_deleting_a_credit_to_the_balance_that_was_spent_is_refused(customer, invoice):
-    credit_note = credit_note_issue(
-        entity=customer.entity,
-        invoice_id=invoice.pk,
-        actor=SYSTEM,
-        reason="Discount",
-        amount=Decimal("10.00"),
-        allocations=[{"type": "customer_balance", "amount": "10.00"}],
-    )
+    credit_note = issued_credit_note(invoice, "10.00", to="customer_balance")
     issued_invoice(customer, total="5.00")  # spends 5.00 of the credit at issue
 
     with refused(LimitExceeded, "insufficient_balance"):

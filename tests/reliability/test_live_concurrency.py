@@ -12,13 +12,12 @@ import pytest
 
 from billing.models import AuditEvent
 from invoices.models import CreditNote, Invoice
-from invoices.services import credit_note_issue
 from payments.models import Payment, PaymentStatus, Refund
 from tests.factories import (
-    SYSTEM,
     CustomerFactory,
     SavedCardFactory,
     charge_card,
+    issued_credit_note,
     issued_invoice,
     record_payment,
 )
@@ -160,13 +159,7 @@ def test_concurrent_refunds_never_exceed_the_payment(sandbox_server, tenant, pai
 def test_concurrent_applications_of_one_credit_note_never_exceed_its_total(sandbox_server, tenant):
     customer = CustomerFactory(entity=tenant.entity)
     credited = issued_invoice(customer, total="500.00")
-    credit_note = credit_note_issue(
-        entity=tenant.entity,
-        invoice_id=credited.pk,
-        actor=SYSTEM,
-        reason="Meeting room closed for a week",
-        amount=Decimal("100.00"),
-    )
+    credit_note = issued_credit_note(credited, "100.00", reason="Meeting room closed for a week")
     targets = [issued_invoice(customer, total="200.00") for _ in range(8)]
 
     answers = fire_together(
