@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.models import FormToken, IdempotencyKey
+from billing.models import Submission
 
 BATCH_SIZE = 1000
 # An in-progress claim this old belongs to no running request.
@@ -44,24 +44,29 @@ def idempotency_retention() -> timedelta:
     return max(hours, IDEMPOTENCY_MINIMUM)
 
 
-def _old_claims(*, state_field: str, done, in_progress, created_before, abandoned_before) -> Q:
-    return Q(**{state_field: done, "created_at__lt": created_before}) | Q(
-        **{state_field: in_progress, "created_at__lt": abandoned_before}
+def submission_retention(door: str) -> timedelta:
+    """How long a door's one-time keys are kept and honoured (`billing.once`)."""
+    if door == Submission.Door.API:
+        return idempotency_retention()
+    if door == Submission.Door.ADMIN:
+        return timedelta(days=float(settings.SETTLE_RETENTION_FORM_TOKENS_DAYS))
+    return timedelta(days=float(settings.SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS))
+
+
+def submissions_prune(door: str, *, now=None) -> int:
+    """Delete a door's one-time keys past their retention; in-progress ones once abandoned."""
+    now = now or timezone.now()
+    retention = submission_retention(door)
+    done = Q(state=Submission.State.DONE, created_at__lt=now - retention)
+    abandoned = Q(
+        state=Submission.State.IN_PROGRESS, created_at__lt=now - max(retention, ABANDONED_AFTER)
     )
+    return delete_in_batches(Submission.objects.filter(done | abandoned, door=door))
 
 
 def idempotency_keys_prune(*, now=None) -> int:
     """Delete the API's stored responses older than `SETTLE_RETENTION_IDEMPOTENCY_HOURS`."""
-    now = now or timezone.now()
-    retention = idempotency_retention()
-    old = _old_claims(
-        state_field="state",
-        done=IdempotencyKey.State.DONE,
-        in_progress=IdempotencyKey.State.IN_PROGRESS,
-        created_before=now - retention,
-        abandoned_before=now - max(retention, ABANDONED_AFTER),
-    )
-    return delete_in_batches(IdempotencyKey.objects.filter(old))
+    return submissions_prune(Submission.Door.API, now=now)
 
 
 def form_tokens_prune(*, now=None) -> int:
@@ -70,16 +75,7 @@ def form_tokens_prune(*, now=None) -> int:
     A page opened before that and sent twice is no longer recognised as a resubmission,
     so the retention should outlast any page left open.
     """
-    now = now or timezone.now()
-    retention = timedelta(days=float(settings.SETTLE_RETENTION_FORM_TOKENS_DAYS))
-    old = _old_claims(
-        state_field="state",
-        done=FormToken.State.DONE,
-        in_progress=FormToken.State.IN_PROGRESS,
-        created_before=now - retention,
-        abandoned_before=now - max(retention, ABANDONED_AFTER),
-    )
-    return delete_in_batches(FormToken.objects.filter(old))
+    return submissions_prune(Submission.Door.ADMIN, now=now)
 
 
 def task_results_prune(*, now=None) -> int:

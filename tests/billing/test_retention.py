@@ -6,11 +6,10 @@ import pytest
 from django.utils import timezone
 
 from billing import retention
-from billing.models import FormToken, IdempotencyKey
+from billing.models import Submission
 from billing.services import api_key_create
 from payments.models import WebhookEvent
 from payments.retention import webhook_events_prune
-from portal.models import PortalSubmission
 from portal.retention import portal_submissions_prune
 from tests.factories import UserFactory
 
@@ -26,11 +25,13 @@ def aged(model, row, **age):
     return row.pk
 
 
+def submission(door, owner, name, state, **age):
+    row = Submission.objects.create(door=door, owner=owner.pk, key=name, state=state, result={})
+    return aged(Submission, row, **age)
+
+
 def idempotency_key(api_key, name, state, **age):
-    row = IdempotencyKey.objects.create(
-        api_key=api_key, key=name, fingerprint="f", state=state, response_body=b"{}"
-    )
-    return aged(IdempotencyKey, row, **age)
+    return submission("api", api_key, name, state, **age)
 
 
 def test_idempotency_keys_are_kept_48_hours_and_in_flight_ones_until_abandoned(entity):
@@ -44,7 +45,7 @@ def test_idempotency_keys_are_kept_48_hours_and_in_flight_ones_until_abandoned(e
 
     assert retention.idempotency_keys_prune(now=NOW) == 2
 
-    kept = set(IdempotencyKey.objects.values_list("pk", flat=True))
+    kept = set(Submission.objects.values_list("pk", flat=True))
     assert kept == {fresh, day_old, running, stuck_3_days}
     assert old not in kept and abandoned not in kept
 
@@ -56,13 +57,12 @@ def test_idempotency_retention_follows_the_setting_but_never_under_24_hours(enti
 
     settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS = 1  # refused at startup; clamped here too
     assert retention.idempotency_keys_prune(now=NOW) == 1
-    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [recent]
-    assert older not in set(IdempotencyKey.objects.values_list("pk", flat=True))
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent]
+    assert older not in set(Submission.objects.values_list("pk", flat=True))
 
 
 def form_token(user, name, state, **age):
-    row = FormToken.objects.create(user=user, token=name, purpose="p", state=state)
-    return aged(FormToken, row, **age)
+    return submission("admin", user, name, state, **age)
 
 
 def test_form_tokens_go_after_their_retention_unless_in_flight(settings):
@@ -75,23 +75,19 @@ def test_form_tokens_go_after_their_retention_unless_in_flight(settings):
 
     assert retention.form_tokens_prune(now=NOW) == 2
 
-    assert set(FormToken.objects.values_list("pk", flat=True)) == {recent, running}
-    assert not FormToken.objects.filter(pk__in=[old, abandoned]).exists()
+    assert set(Submission.objects.values_list("pk", flat=True)) == {recent, running}
+    assert not Submission.objects.filter(pk__in=[old, abandoned]).exists()
 
 
 def test_portal_submissions_go_after_their_retention(settings):
     settings.SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS = 7
     user = UserFactory()
-    recent = aged(PortalSubmission, PortalSubmission.objects.create(user=user, token="a"), days=6)
-    old = aged(
-        PortalSubmission,
-        PortalSubmission.objects.create(user=user, token="b", payment_id="pmt_x"),
-        days=8,
-    )
+    recent = submission("portal", user, "a", RUNNING, days=6)
+    old = submission("portal", user, "b", DONE, days=8)
 
     assert portal_submissions_prune(now=NOW) == 1
 
-    assert list(PortalSubmission.objects.values_list("pk", flat=True)) == [recent]
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent]
     assert old != recent
 
 
@@ -168,10 +164,10 @@ def test_pruning_deletes_in_batches(entity):
     for number in range(5):
         idempotency_key(key, f"k{number}", DONE, days=3)
 
-    deleted = retention.delete_in_batches(IdempotencyKey.objects.all(), batch_size=2)
+    deleted = retention.delete_in_batches(Submission.objects.all(), batch_size=2)
 
     assert deleted == 5
-    assert not IdempotencyKey.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_an_idempotency_retention_under_24_hours_refuses_to_start():
