@@ -70,7 +70,7 @@ def claim(*, door: str, owner, key: str, fingerprint: str = "") -> Claim:
         earlier = Submission.objects.filter(door=door, owner=owner, key=key).first()
         if earlier is None:
             continue  # released between our insert and our read: the first attempt failed
-        expired = earlier.created_at < timezone.now() - submission_retention(door)
+        expired = earlier.created_at < timezone.now() - submission_retention()
         if expired and earlier.state == Submission.State.DONE:
             earlier.delete()
             continue

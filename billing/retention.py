@@ -5,10 +5,11 @@ to run at any time, from several processes at once: each call deletes, in short
 batches, rows that nobody can need any more.
 
 Kept, whatever their age would say:
-- a claim still `in_progress` (an idempotency key or a form token whose request
-  may still be running, or whose gateway outcome is unknown after a crash) until
-  it is older than `ABANDONED_AFTER` as well: a request never runs for days, and
-  until then a retry keeps getting "still being processed" instead of acting twice;
+- a one-time key's claim still `in_progress` (an API request or a form whose work
+  may still be running, or whose gateway outcome is unknown after a crash, or a
+  portal payment waiting for its new card) until it is older than `ABANDONED_AFTER`
+  as well: a request never runs for days, and until then a retry keeps getting
+  "still being processed" instead of acting twice;
 - a task result that has not finished (queued or running).
 """
 
@@ -39,43 +40,26 @@ def delete_in_batches(queryset, *, batch_size: int = BATCH_SIZE) -> int:
         deleted += count
 
 
-def idempotency_retention() -> timedelta:
+def submission_retention() -> timedelta:
+    """How long every door's one-time keys are kept and honoured (`billing.once`):
+    `SETTLE_RETENTION_IDEMPOTENCY_HOURS`, never under the API's 24 hours."""
     hours = timedelta(hours=float(settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS))
     return max(hours, IDEMPOTENCY_MINIMUM)
 
 
-def submission_retention(door: str) -> timedelta:
-    """How long a door's one-time keys are kept and honoured (`billing.once`)."""
-    if door == Submission.Door.API:
-        return idempotency_retention()
-    if door == Submission.Door.ADMIN:
-        return timedelta(days=float(settings.SETTLE_RETENTION_FORM_TOKENS_DAYS))
-    return timedelta(days=float(settings.SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS))
+def submissions_prune(*, now=None) -> int:
+    """Delete one-time keys past their retention, and in-progress ones once abandoned.
 
-
-def submissions_prune(door: str, *, now=None) -> int:
-    """Delete a door's one-time keys past their retention; in-progress ones once abandoned."""
+    A key sent again after that is a new request; for a form, one sent twice that far
+    apart is no longer recognised as a resubmission.
+    """
     now = now or timezone.now()
-    retention = submission_retention(door)
+    retention = submission_retention()
     done = Q(state=Submission.State.DONE, created_at__lt=now - retention)
     abandoned = Q(
         state=Submission.State.IN_PROGRESS, created_at__lt=now - max(retention, ABANDONED_AFTER)
     )
-    return delete_in_batches(Submission.objects.filter(done | abandoned, door=door))
-
-
-def idempotency_keys_prune(*, now=None) -> int:
-    """Delete the API's stored responses older than `SETTLE_RETENTION_IDEMPOTENCY_HOURS`."""
-    return submissions_prune(Submission.Door.API, now=now)
-
-
-def form_tokens_prune(*, now=None) -> int:
-    """Delete admin form tokens older than `SETTLE_RETENTION_FORM_TOKENS_DAYS`.
-
-    A page opened before that and sent twice is no longer recognised as a resubmission,
-    so the retention should outlast any page left open.
-    """
-    return submissions_prune(Submission.Door.ADMIN, now=now)
+    return delete_in_batches(Submission.objects.filter(done | abandoned))
 
 
 def task_results_prune(*, now=None) -> int:
