@@ -368,6 +368,12 @@ SETTLE_RETENTION_IDEMPOTENCY_HOURS = float(
 )
 if SETTLE_RETENTION_IDEMPOTENCY_HOURS < 24:
     raise RuntimeError("SETTLE_RETENTION_IDEMPOTENCY_HOURS must be 24 or more (API contract)")
+# Retired: SETTLE_RETENTION_IDEMPOTENCY_HOURS covers them; a start that still sets them is warned.
+SETTLE_RETIRED_SETTINGS = [
+    name
+    for name in ("SETTLE_RETENTION_FORM_TOKENS_DAYS", "SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS")
+    if name in os.environ
+]
 SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
     os.environ.get("SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS", "30")
 )
