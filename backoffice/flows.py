@@ -1,7 +1,7 @@
 """How an admin money form runs: once per form token, through a service, errors on the form.
 
 Every money form renders a one-time token (`OneTimeForm`). On submission the
-token is claimed in `FormToken` (a unique row): a double click or a
+token is claimed (`billing.once`, a unique row): a double click or a
 resubmitted page cannot claim it again and is answered at once, with the
 first submission's result if it is done, or else "still being processed,
 reload in a moment" (no request sleeps waiting for another), so the service
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 
+from billing import once
 from billing.errors import SettleError
-from billing.models import FormToken
+from billing.models import Submission
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -39,45 +39,6 @@ class OneTimeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", form_token_new())
-
-
-@dataclass
-class FormClaim:
-    """Our claim on a token (`row`), or the earlier submission that holds it (`replay`)."""
-
-    row: FormToken | None = None
-    replay: FormToken | None = None
-
-    def finish(self, *, url: str, message: str) -> None:
-        self.row.state = FormToken.State.DONE
-        self.row.result_url = url[:500]
-        self.row.result_message = message
-        self.row.save(update_fields=["state", "result_url", "result_message", "updated_at"])
-
-    def release(self) -> None:
-        FormToken.objects.filter(pk=self.row.pk).delete()
-
-
-def form_token_claim(*, user, token: str, purpose: str) -> FormClaim:
-    """Claim `token` for `user`; if it is taken, return that submission without waiting.
-
-    The insert commits at once (outside any transaction of the service), so a
-    concurrent duplicate sees it and fails on the unique constraint. The
-    earlier submission may still be running (`IN_PROGRESS`): the caller says
-    so rather than holding a worker until it ends.
-    """
-    while True:
-        try:
-            with transaction.atomic():
-                row = FormToken.objects.create(user=user, token=token, purpose=purpose[:200])
-        except IntegrityError:
-            pass
-        else:
-            return FormClaim(row=row)
-        earlier = FormToken.objects.filter(user=user, token=token).first()
-        if earlier is not None:
-            return FormClaim(replay=earlier)
-        # Released by a submission that failed, between our insert and our read: this one runs.
 
 
 @dataclass
@@ -115,17 +76,20 @@ def run_once(
 
     `back_url` is where a duplicate goes while the first submission is still running.
     """
-    claim = form_token_claim(
-        user=request.user, token=form.cleaned_data["form_token"], purpose=purpose
+    claim = once.claim(
+        door=Submission.Door.ADMIN,
+        owner=request.user.pk,
+        key=form.cleaned_data["form_token"],
+        fingerprint=purpose[:200],
     )
-    if claim.replay is not None:
-        earlier = claim.replay
-        if earlier.state == FormToken.State.DONE:
+    if not claim.ours:
+        if claim.replay is not None:
             messages.info(
                 request,
-                "This form was already submitted; it was not sent again. " + earlier.result_message,
+                "This form was already submitted; it was not sent again. "
+                + claim.replay["message"],
             )
-            return redirect(earlier.result_url or back_url)
+            return redirect(claim.replay["url"] or back_url)
         messages.warning(
             request,
             "This form was already submitted and is still being processed; "
@@ -135,12 +99,12 @@ def run_once(
     try:
         outcome = action()
     except SettleError as error:
-        claim.release()
+        once.release(claim.submission)
         add_service_error(form, error, params)
         return None
     except BaseException:
-        claim.release()
+        once.release(claim.submission)
         raise
-    claim.finish(url=outcome.url, message=outcome.message)
+    once.complete(claim.submission, result={"url": outcome.url, "message": outcome.message})
     messages.add_message(request, outcome.level, outcome.message)
     return redirect(outcome.url)

@@ -19,10 +19,10 @@ UPDATE invoices_invoice SET (total_paid, total_due, updated_at) = (
     FROM payments_payment
     WHERE invoice_id = invoices_invoice.id AND status = 'succeeded' AND NOT is_deleted)
   WHERE id = (SELECT invoice_id FROM bench_invoice_map WHERE n = :n);
-INSERT INTO billing_idempotencykey (api_key_id, key, fingerprint, state, response_status,
-    response_body, response_content_type, created_at)
-  VALUES ((SELECT id FROM billing_apikey LIMIT 1), md5(random()::text), md5(random()::text),
-    'done', 201, 'x', 'application/json', now());
+INSERT INTO billing_submission (door, owner, key, fingerprint, state, result, created_at)
+  VALUES ('api', (SELECT id FROM billing_apikey LIMIT 1), md5(random()::text),
+    md5(random()::text), 'done',
+    '{"status": 201, "body": "x", "content_type": "application/json"}', now());
 INSERT INTO billing_auditevent (entity_id, action, source, actor_api_key_id, actor_label,
     object_type, object_id, invoice_id, customer_id, after, reason, created_at)
   VALUES ((SELECT id FROM billing_entity LIMIT 1), 'payment.recorded', 'api', '', 'bench',

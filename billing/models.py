@@ -1,4 +1,5 @@
-"""The shared kernel's tables: tenants, customers, the balance ledger, audit, API keys."""
+"""The shared kernel's tables: tenants, customers, the balance ledger, audit, API keys,
+and the one-time keys that make every door's requests happen once."""
 
 from decimal import Decimal
 
@@ -252,63 +253,40 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class IdempotencyKey(models.Model):
-    """A client's `Idempotency-Key` and the response it got, replayed for 24 h at least.
+class Submission(models.Model):
+    """A request made under a one-time key, and the answer it got: done once, replayed after.
 
-    The unique constraint is the deduplication: a second request with the same
-    key cannot insert its own row, so it waits for nothing and is answered
-    from this one (replay, 400 on a different body, 409 while in progress).
+    Every door deduplicates here (`billing.once`): the API's `Idempotency-Key`, owned by
+    the API key, and the one-time token of an admin money form or a portal pay form,
+    owned by the signed-in user. The unique (door, owner, key) is the deduplication: a
+    second request with the same key cannot insert its own row, so it waits for nothing
+    and is answered from this one, by its `result` once it is done.
     """
+
+    class Door(models.TextChoices):
+        API = "api"
+        ADMIN = "admin"
+        PORTAL = "portal"
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress"
         DONE = "done"
 
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    door = models.CharField(max_length=8, choices=Door.choices)
+    # The API key's id or the user's id: one column for both, so one constraint holds.
+    owner = models.CharField(max_length=40)
     key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)  # sha256 of method, path, entity and body
+    # What the key was first used for: the API's hash of the request, an admin form's purpose.
+    fingerprint = models.CharField(max_length=200, blank=True, default="")
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.BinaryField(null=True, blank=True)
-    response_content_type = models.CharField(max_length=100, blank=True, default="")
+    # The answer a repeat gets, as its door stored it (`billing.once.complete`).
+    result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_key", "key"], name="uniq_idempotency_key")
+            models.UniqueConstraint(fields=["door", "owner", "key"], name="uniq_submission_key")
         ]
 
     def __str__(self) -> str:
-        return self.key
-
-
-class FormToken(models.Model):
-    """A one-time token rendered in an admin money form, claimed when the form is submitted.
-
-    The unique constraint is the deduplication: a double click or a resubmitted
-    page carries the same token, cannot claim it again, and is answered from
-    this row (`result_url`, `result_message`) once the first submission is done.
-    A submission that fails validation releases its claim, so the corrected
-    form can be sent again.
-    """
-
-    class State(models.TextChoices):
-        IN_PROGRESS = "in_progress"
-        DONE = "done"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=64)
-    purpose = models.CharField(max_length=200)  # e.g. "payment.create inv_…"
-    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
-    result_url = models.CharField(max_length=500, blank=True, default="")
-    result_message = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "token"], name="uniq_form_token_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.purpose} ({self.state})"
+        return f"{self.door} {self.key} ({self.state})"

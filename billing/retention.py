@@ -5,10 +5,11 @@ to run at any time, from several processes at once: each call deletes, in short
 batches, rows that nobody can need any more.
 
 Kept, whatever their age would say:
-- a claim still `in_progress` (an idempotency key or a form token whose request
-  may still be running, or whose gateway outcome is unknown after a crash) until
-  it is older than `ABANDONED_AFTER` as well: a request never runs for days, and
-  until then a retry keeps getting "still being processed" instead of acting twice;
+- a one-time key's claim still `in_progress` (an API request or a form whose work
+  may still be running, or whose gateway outcome is unknown after a crash, or a
+  portal payment waiting for its new card) until it is older than `ABANDONED_AFTER`
+  as well: a request never runs for days, and until then a retry keeps getting
+  "still being processed" instead of acting twice;
 - a task result that has not finished (queued or running).
 """
 
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.models import FormToken, IdempotencyKey
+from billing.models import Submission
 
 BATCH_SIZE = 1000
 # An in-progress claim this old belongs to no running request.
@@ -39,47 +40,26 @@ def delete_in_batches(queryset, *, batch_size: int = BATCH_SIZE) -> int:
         deleted += count
 
 
-def idempotency_retention() -> timedelta:
+def submission_retention() -> timedelta:
+    """How long every door's one-time keys are kept and honoured (`billing.once`):
+    `SETTLE_RETENTION_IDEMPOTENCY_HOURS`, never under the API's 24 hours."""
     hours = timedelta(hours=float(settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS))
     return max(hours, IDEMPOTENCY_MINIMUM)
 
 
-def _old_claims(*, state_field: str, done, in_progress, created_before, abandoned_before) -> Q:
-    return Q(**{state_field: done, "created_at__lt": created_before}) | Q(
-        **{state_field: in_progress, "created_at__lt": abandoned_before}
-    )
+def submissions_prune(*, now=None) -> int:
+    """Delete one-time keys past their retention, and in-progress ones once abandoned.
 
-
-def idempotency_keys_prune(*, now=None) -> int:
-    """Delete the API's stored responses older than `SETTLE_RETENTION_IDEMPOTENCY_HOURS`."""
-    now = now or timezone.now()
-    retention = idempotency_retention()
-    old = _old_claims(
-        state_field="state",
-        done=IdempotencyKey.State.DONE,
-        in_progress=IdempotencyKey.State.IN_PROGRESS,
-        created_before=now - retention,
-        abandoned_before=now - max(retention, ABANDONED_AFTER),
-    )
-    return delete_in_batches(IdempotencyKey.objects.filter(old))
-
-
-def form_tokens_prune(*, now=None) -> int:
-    """Delete admin form tokens older than `SETTLE_RETENTION_FORM_TOKENS_DAYS`.
-
-    A page opened before that and sent twice is no longer recognised as a resubmission,
-    so the retention should outlast any page left open.
+    A key sent again after that is a new request; for a form, one sent twice that far
+    apart is no longer recognised as a resubmission.
     """
     now = now or timezone.now()
-    retention = timedelta(days=float(settings.SETTLE_RETENTION_FORM_TOKENS_DAYS))
-    old = _old_claims(
-        state_field="state",
-        done=FormToken.State.DONE,
-        in_progress=FormToken.State.IN_PROGRESS,
-        created_before=now - retention,
-        abandoned_before=now - max(retention, ABANDONED_AFTER),
+    retention = submission_retention()
+    done = Q(state=Submission.State.DONE, created_at__lt=now - retention)
+    abandoned = Q(
+        state=Submission.State.IN_PROGRESS, created_at__lt=now - max(retention, ABANDONED_AFTER)
     )
-    return delete_in_batches(FormToken.objects.filter(old))
+    return delete_in_batches(Submission.objects.filter(done | abandoned))
 
 
 def task_results_prune(*, now=None) -> int:

@@ -105,15 +105,10 @@ def _kernel_jobs() -> list[PeriodicJob]:
 
     return [
         PeriodicJob(
-            id="billing.prune_idempotency_keys",
-            task=tasks.prune_idempotency_keys,
-            description="delete API idempotency keys past SETTLE_RETENTION_IDEMPOTENCY_HOURS",
-            every=timedelta(hours=1),
-        ),
-        PeriodicJob(
-            id="billing.prune_form_tokens",
-            task=tasks.prune_form_tokens,
-            description="delete admin form tokens past SETTLE_RETENTION_FORM_TOKENS_DAYS",
+            id="billing.prune_submissions",
+            task=tasks.prune_submissions,
+            description="delete one-time keys (API, admin, portal) past "
+            "SETTLE_RETENTION_IDEMPOTENCY_HOURS",
             every=timedelta(hours=1),
         ),
         PeriodicJob(

@@ -6,13 +6,8 @@ from billing import retention
 
 
 @task()
-def prune_idempotency_keys() -> int:
-    return retention.idempotency_keys_prune()
-
-
-@task()
-def prune_form_tokens() -> int:
-    return retention.form_tokens_prune()
+def prune_submissions() -> int:
+    return retention.submissions_prune()
 
 
 @task()

@@ -362,15 +362,18 @@ SETTLE_AUTHENTICATION_TTL_HOURS = float(os.environ.get("SETTLE_AUTHENTICATION_TT
 # `manage.py run_scheduler` queues the periodic jobs (each app's schedule.py); the workers run
 # them. Rows older than these are pruned (claims still in progress and unprocessed webhook
 # events are kept; see billing/retention.py).
+# Every door's one-time keys: API Idempotency-Keys, admin and portal form tokens.
 SETTLE_RETENTION_IDEMPOTENCY_HOURS = float(
     os.environ.get("SETTLE_RETENTION_IDEMPOTENCY_HOURS", "48")
 )
 if SETTLE_RETENTION_IDEMPOTENCY_HOURS < 24:
     raise RuntimeError("SETTLE_RETENTION_IDEMPOTENCY_HOURS must be 24 or more (API contract)")
-SETTLE_RETENTION_FORM_TOKENS_DAYS = float(os.environ.get("SETTLE_RETENTION_FORM_TOKENS_DAYS", "7"))
-SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS = float(
-    os.environ.get("SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS", "7")
-)
+# Retired: SETTLE_RETENTION_IDEMPOTENCY_HOURS covers them; a start that still sets them is warned.
+SETTLE_RETIRED_SETTINGS = [
+    name
+    for name in ("SETTLE_RETENTION_FORM_TOKENS_DAYS", "SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS")
+    if name in os.environ
+]
 SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
     os.environ.get("SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS", "30")
 )

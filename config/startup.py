@@ -42,6 +42,12 @@ def startup_warnings(settings) -> list[str]:
             "each web process (and each node) allows the full rate. Set SETTLE_REDIS_URL "
             "when more than one process serves."
         )
+    for name in getattr(settings, "SETTLE_RETIRED_SETTINGS", []):
+        warnings.append(
+            f"{name} is no longer read: SETTLE_RETENTION_IDEMPOTENCY_HOURS "
+            f"({settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS:g}) keeps the one-time keys of "
+            "the API, the back office and the portal alike."
+        )
     if settings.SETTLE_DEFAULT_GATEWAY == "sandbox" and not settings.DEBUG:
         warnings.append(
             "The sandbox gateway is active (SETTLE_GATEWAY=sandbox): no real card is charged."

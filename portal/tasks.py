@@ -1,4 +1,4 @@
-"""The portal's background work: the password-reset e-mail, and pruning its pay-form tokens.
+"""The portal's background work: the password-reset e-mail.
 
 The request that asks for a reset only queues this task, whatever the address: looking
 the address up and rendering and sending the e-mail happen here, in the worker, so the
@@ -7,8 +7,6 @@ answer takes the same time for an address we know and one we do not.
 
 from django.contrib.auth.forms import PasswordResetForm
 from django.tasks import task
-
-from portal.retention import portal_submissions_prune
 
 SUBJECT_TEMPLATE = "portal/email/password_reset_subject.txt"
 BODY_TEMPLATE = "portal/email/password_reset.txt"
@@ -30,8 +28,3 @@ def send_password_reset(email: str, domain: str, use_https: bool) -> int:
         email_template_name=BODY_TEMPLATE,
     )
     return len(users)
-
-
-@task()
-def prune_portal_submissions() -> int:
-    return portal_submissions_prune()

@@ -1,6 +1,6 @@
-"""`Idempotency-Key` for POST, PATCH and DELETE.
+"""`Idempotency-Key` for POST, PATCH and DELETE, on the house's do-once claims (`billing.once`).
 
-The first request with a key inserts its row (committed at once), runs, and
+The first request with a key claims it (committed at once), runs, and
 stores its response in the same transaction as its writes, so a replay can
 never disagree with the database. A repeat with the same body gets the stored
 response; with another body, 400; while the first is still running, 409.
@@ -15,14 +15,13 @@ import functools
 import hashlib
 
 import simplejson
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
 from rest_framework.exceptions import APIException
 
+from billing import once
 from billing.errors import Conflict, SettleError, ValidationError
-from billing.models import IdempotencyKey
-from billing.retention import idempotency_retention
+from billing.models import Submission
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 
@@ -33,59 +32,40 @@ def _fingerprint(request, entity_id: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _replay(row: IdempotencyKey) -> HttpResponse:
-    response = HttpResponse(
-        bytes(row.response_body or b""),
-        status=row.response_status,
-        content_type=row.response_content_type or "application/json",
-    )
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _claim(request, key: str, fingerprint: str) -> IdempotencyKey | HttpResponse:
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # The claim need not wait for its own disk flush: the request's main commit
-                # flushes the log up to and past it before any response is stored or sent.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            return IdempotencyKey.objects.create(
-                api_key=request.auth, key=key, fingerprint=fingerprint
-            )
-    except IntegrityError:
-        pass
-    row = IdempotencyKey.objects.filter(api_key=request.auth, key=key).first()
-    if row is None:  # released between our insert and our read: the first attempt failed
-        return _claim(request, key, fingerprint)
-    expired = row.created_at < timezone.now() - idempotency_retention()
-    if expired and row.state == IdempotencyKey.State.DONE:
-        row.delete()
-        return _claim(request, key, fingerprint)
-    if row.fingerprint != fingerprint:
+def _answer_repeat(claim: once.Claim, fingerprint: str) -> HttpResponse:
+    """A key already taken: another request is refused, a running one is a conflict."""
+    if claim.submission.fingerprint != fingerprint:
         raise ValidationError(
             "This Idempotency-Key was already used with a different request.",
             code="idempotency_key_reused",
             param="Idempotency-Key",
         )
-    if row.state == IdempotencyKey.State.IN_PROGRESS:
+    if claim.in_progress:
         raise Conflict(
             "A request with this Idempotency-Key is still being processed.",
             code="idempotency_in_progress",
             param="Idempotency-Key",
         )
-    return _replay(row)
+    stored = claim.replay
+    response = HttpResponse(
+        stored["body"].encode(), status=stored["status"], content_type=stored["content_type"]
+    )
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
-def _store(row: IdempotencyKey, view, request, response) -> None:
+def _store(submission: Submission, view, request, response) -> None:
     rendered = view.finalize_response(request, response)
     rendered.render()
-    row.state = IdempotencyKey.State.DONE
-    row.response_status = rendered.status_code
-    row.response_body = rendered.content
-    row.response_content_type = rendered.get("Content-Type", "application/json")
-    row.save(update_fields=["state", "response_status", "response_body", "response_content_type"])
+    once.complete(
+        submission,
+        result={
+            "status": rendered.status_code,
+            # The API renders JSON only: UTF-8 text, kept as text in the stored answer.
+            "body": rendered.content.decode(),
+            "content_type": rendered.get("Content-Type", "application/json"),
+        },
+    )
 
 
 def idempotent(atomic: bool = True):
@@ -103,27 +83,30 @@ def idempotent(atomic: bool = True):
                     code="invalid_idempotency_key",
                     param="Idempotency-Key",
                 )
-            claimed = _claim(request, key, _fingerprint(request, view.entity.pk))
-            if isinstance(claimed, HttpResponse):
-                return claimed
+            fingerprint = _fingerprint(request, view.entity.pk)
+            claimed = once.claim(
+                door=Submission.Door.API, owner=request.auth.pk, key=key, fingerprint=fingerprint
+            )
+            if not claimed.ours:
+                return _answer_repeat(claimed, fingerprint)
             try:
                 if atomic:
                     with transaction.atomic():
                         response = handler(view, request, *args, **kwargs)
-                        _store(claimed, view, request, response)
+                        _store(claimed.submission, view, request, response)
                 else:
                     response = handler(view, request, *args, **kwargs)
-                    _store(claimed, view, request, response)
+                    _store(claimed.submission, view, request, response)
             except (SettleError, APIException):
                 # Refused before anything was written: the key is free for a corrected retry.
-                IdempotencyKey.objects.filter(pk=claimed.pk).delete()
+                once.release(claimed.submission)
                 raise
             except BaseException:
                 # An unexpected failure: inside a transaction nothing was kept, so the key is
                 # released; after gateway work the outcome is unknown, so the key stays taken
                 # and a retry gets 409 instead of a second charge.
                 if atomic:
-                    IdempotencyKey.objects.filter(pk=claimed.pk).delete()
+                    once.release(claimed.submission)
                 raise
             return response
 

@@ -9,12 +9,13 @@ either way `payment_settle_charge` records it once.
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from billing import once
 from billing.errors import SettleError
+from billing.models import Submission
 from billing.money import format_money
 from payments.models import PaymentStatus, SavedPaymentMethod
 from payments.services import payment_charge
@@ -24,7 +25,6 @@ from payments.services.authentication import (
     payment_authentication_start,
 )
 from portal.forms import NEW_CARD, PayForm, new_form_token
-from portal.models import PortalSubmission
 from portal.selectors import member_cards, member_invoice, member_payment, member_payments
 from portal.views.common import (
     PENDING_PAY,
@@ -42,15 +42,6 @@ def return_url(request) -> str:
 
 def payment_invoice_url(payment) -> str:
     return reverse("portal:invoice", args=[payment.invoice_id or payment.advance_invoice_id])
-
-
-def submission_claim(user, token: str) -> tuple[PortalSubmission, bool]:
-    """The form's one-time token, claimed by inserting it: a double submit finds it taken."""
-    try:
-        with transaction.atomic():
-            return PortalSubmission.objects.create(user=user, token=token), True
-    except IntegrityError:
-        return PortalSubmission.objects.get(user=user, token=token), False
 
 
 def respond_to_payment(request, payment, *, authenticate: bool = True):
@@ -92,7 +83,7 @@ def charge_saved_card(request, *, invoice, card, amount: Decimal, submission, fo
             **document_kwargs(invoice),
         )
     except SettleError as error:
-        PortalSubmission.objects.filter(pk=submission.pk).delete()
+        once.release(submission)
         invoice.refresh_from_db()
         if form is not None and error.param == "amount":
             data = form.data.copy()
@@ -109,7 +100,7 @@ def charge_saved_card(request, *, invoice, card, amount: Decimal, submission, fo
             )
         messages.error(request, error.message)
         return redirect("portal:invoice", invoice.pk)
-    PortalSubmission.objects.filter(pk=submission.pk).update(payment_id=payment.pk)
+    once.complete(submission, result={"payment_id": payment.pk})
     return respond_to_payment(request, payment)
 
 
@@ -123,10 +114,11 @@ def invoice_pay(request, invoice_id):
         return render_portal(
             request, "portal/invoice.html", invoice_context(request, invoice, form), status=400
         )
-    submission, first = submission_claim(request.user, form.cleaned_data["form_token"])
-    if not first:
-        if submission.payment_id:
-            payment = member_payment(request.user, submission.payment_id)
+    token = form.cleaned_data["form_token"]
+    claim = once.claim(door=Submission.Door.PORTAL, owner=request.user.pk, key=token)
+    if not claim.ours:
+        if claim.replay is not None:
+            payment = member_payment(request.user, claim.replay["payment_id"])
             return respond_to_payment(request, payment, authenticate=False)
         messages.info(
             request,
@@ -139,14 +131,14 @@ def invoice_pay(request, invoice_id):
         request.session[PENDING_PAY] = {
             "invoice_id": invoice.pk,
             "amount": str(amount),
-            "submission_id": submission.pk,
+            "form_token": token,
         }
         from portal.views.cards import start_card_setup
 
         return start_card_setup(request, invoice.customer)
     card = next(card for card in cards if card.pk == method)
     return charge_saved_card(
-        request, invoice=invoice, card=card, amount=amount, submission=submission, form=form
+        request, invoice=invoice, card=card, amount=amount, submission=claim.submission, form=form
     )
 
 
@@ -157,9 +149,9 @@ def continue_pending_pay(request, card: SavedPaymentMethod):
         messages.success(request, f"{card.label} was added to your cards.")
         return redirect("portal:cards")
     invoice = member_invoice(request.user, pending["invoice_id"])
-    submission = PortalSubmission.objects.filter(
-        pk=pending["submission_id"], user=request.user, payment_id=""
-    ).first()
+    submission = once.resume(
+        door=Submission.Door.PORTAL, owner=request.user.pk, key=pending.get("form_token", "")
+    )
     if invoice.customer_id != card.customer_id or submission is None:
         return redirect("portal:invoice", invoice.pk)
     return charge_saved_card(

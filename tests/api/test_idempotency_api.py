@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from billing.models import IdempotencyKey
+from billing.models import Submission
 from invoices.models import Invoice
 from payments.models import Payment
 from tests.api_client import ApiClient
@@ -74,8 +74,8 @@ def test_same_key_with_a_different_body_is_refused(api, invoice):
 
 def test_key_in_progress_answers_409_and_writes_nothing(api, invoice):
     api.post("payments", _body(invoice), idempotency_key="pay-1")
-    IdempotencyKey.objects.filter(key="pay-1").update(
-        state=IdempotencyKey.State.IN_PROGRESS, response_status=None, response_body=None
+    Submission.objects.filter(door="api", key="pay-1").update(
+        state=Submission.State.IN_PROGRESS, result=None
     )
 
     with unchanged():
@@ -108,7 +108,7 @@ def test_refused_request_releases_its_key_for_a_corrected_retry(api, invoice):
     assert corrected.status == 201, corrected.body
     assert replayed.body == corrected.body
     assert Payment.objects.filter(type="credit_note").count() == 1
-    assert IdempotencyKey.objects.get(key="apply-1").state == IdempotencyKey.State.DONE
+    assert Submission.objects.get(door="api", key="apply-1").state == Submission.State.DONE
 
 
 def test_invalid_body_releases_its_key(api, invoice):
@@ -175,7 +175,7 @@ def test_concurrent_duplicate_gets_409_while_the_first_runs(entity, api_key):
     first.start()
     try:
         deadline = time.monotonic() + 10
-        while not IdempotencyKey.objects.filter(key="dup").exists():
+        while not Submission.objects.filter(door="api", key="dup").exists():
             assert time.monotonic() < deadline, "the first request never claimed its key"
             time.sleep(0.02)
         duplicate = ApiClient(api_key).post("payments", body, idempotency_key="dup")

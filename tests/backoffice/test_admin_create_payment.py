@@ -252,12 +252,14 @@ def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(client, off
     the second answers at once and changes nothing, instead of holding a worker waiting."""
     import time
 
-    from billing.models import FormToken
+    from billing.models import Submission
 
     invoice = issued_invoice(customer, total="80.00")
     url = invoice_url(invoice, "payment_create")
     token = form_token_new()
-    FormToken.objects.create(user=office, token=token, purpose=f"payment.create {invoice.pk}")
+    Submission.objects.create(
+        door="admin", owner=office.pk, key=token, fingerprint=f"payment.create {invoice.pk}"
+    )
 
     started = time.monotonic()
     with unchanged():
@@ -272,4 +274,5 @@ def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(client, off
         "This form was already submitted and is still being processed; it was not sent "
         "again. Reload the page in a moment to see the result."
     ]
-    assert FormToken.objects.get(user=office, token=token).state == FormToken.State.IN_PROGRESS
+    in_flight = Submission.objects.get(door="admin", owner=office.pk, key=token)
+    assert in_flight.state == Submission.State.IN_PROGRESS

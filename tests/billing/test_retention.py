@@ -6,12 +6,10 @@ import pytest
 from django.utils import timezone
 
 from billing import retention
-from billing.models import FormToken, IdempotencyKey
+from billing.models import Submission
 from billing.services import api_key_create
 from payments.models import WebhookEvent
 from payments.retention import webhook_events_prune
-from portal.models import PortalSubmission
-from portal.retention import portal_submissions_prune
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +24,13 @@ def aged(model, row, **age):
     return row.pk
 
 
+def submission(door, owner, name, state, **age):
+    row = Submission.objects.create(door=door, owner=owner.pk, key=name, state=state, result={})
+    return aged(Submission, row, **age)
+
+
 def idempotency_key(api_key, name, state, **age):
-    row = IdempotencyKey.objects.create(
-        api_key=api_key, key=name, fingerprint="f", state=state, response_body=b"{}"
-    )
-    return aged(IdempotencyKey, row, **age)
+    return submission("api", api_key, name, state, **age)
 
 
 def test_idempotency_keys_are_kept_48_hours_and_in_flight_ones_until_abandoned(entity):
@@ -42,9 +42,9 @@ def test_idempotency_keys_are_kept_48_hours_and_in_flight_ones_until_abandoned(e
     stuck_3_days = idempotency_key(key, "stuck-3d", RUNNING, days=3)
     abandoned = idempotency_key(key, "abandoned", RUNNING, days=8)
 
-    assert retention.idempotency_keys_prune(now=NOW) == 2
+    assert retention.submissions_prune(now=NOW) == 2
 
-    kept = set(IdempotencyKey.objects.values_list("pk", flat=True))
+    kept = set(Submission.objects.values_list("pk", flat=True))
     assert kept == {fresh, day_old, running, stuck_3_days}
     assert old not in kept and abandoned not in kept
 
@@ -55,44 +55,53 @@ def test_idempotency_retention_follows_the_setting_but_never_under_24_hours(enti
     older = idempotency_key(key, "older", DONE, hours=30)
 
     settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS = 1  # refused at startup; clamped here too
-    assert retention.idempotency_keys_prune(now=NOW) == 1
-    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [recent]
-    assert older not in set(IdempotencyKey.objects.values_list("pk", flat=True))
+    assert retention.submissions_prune(now=NOW) == 1
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent]
+    assert older not in set(Submission.objects.values_list("pk", flat=True))
 
 
 def form_token(user, name, state, **age):
-    row = FormToken.objects.create(user=user, token=name, purpose="p", state=state)
-    return aged(FormToken, row, **age)
+    return submission("admin", user, name, state, **age)
 
 
 def test_form_tokens_go_after_their_retention_unless_in_flight(settings):
-    settings.SETTLE_RETENTION_FORM_TOKENS_DAYS = 7
+    settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS = 7 * 24
     user = UserFactory()
     recent = form_token(user, "recent", DONE, days=6)
     old = form_token(user, "old", DONE, days=8)
     running = form_token(user, "running", RUNNING, seconds=5)
     abandoned = form_token(user, "abandoned", RUNNING, days=8)
 
-    assert retention.form_tokens_prune(now=NOW) == 2
+    assert retention.submissions_prune(now=NOW) == 2
 
-    assert set(FormToken.objects.values_list("pk", flat=True)) == {recent, running}
-    assert not FormToken.objects.filter(pk__in=[old, abandoned]).exists()
+    assert set(Submission.objects.values_list("pk", flat=True)) == {recent, running}
+    assert not Submission.objects.filter(pk__in=[old, abandoned]).exists()
 
 
 def test_portal_submissions_go_after_their_retention(settings):
-    settings.SETTLE_RETENTION_PORTAL_SUBMISSIONS_DAYS = 7
+    settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS = 7 * 24
     user = UserFactory()
-    recent = aged(PortalSubmission, PortalSubmission.objects.create(user=user, token="a"), days=6)
-    old = aged(
-        PortalSubmission,
-        PortalSubmission.objects.create(user=user, token="b", payment_id="pmt_x"),
-        days=8,
-    )
+    recent = submission("portal", user, "a", RUNNING, days=6)
+    old = submission("portal", user, "b", DONE, days=8)
 
-    assert portal_submissions_prune(now=NOW) == 1
+    assert retention.submissions_prune(now=NOW) == 1
 
-    assert list(PortalSubmission.objects.values_list("pk", flat=True)) == [recent]
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent]
     assert old != recent
+
+
+def test_one_retention_holds_for_every_doors_keys(entity):
+    key, _raw = api_key_create(name="t", entities=[entity])
+    user = UserFactory()
+    kept, gone = set(), set()
+    for door, owner in [("api", key), ("admin", user), ("portal", user)]:
+        kept.add(submission(door, owner, "day-old", DONE, hours=47))
+        gone.add(submission(door, owner, "old", DONE, hours=49))
+
+    assert retention.submissions_prune(now=NOW) == 3  # 48 hours by default
+
+    assert set(Submission.objects.values_list("pk", flat=True)) == kept
+    assert not Submission.objects.filter(pk__in=gone).exists()
 
 
 def webhook_event(event_id, *, processed: bool, **age):
@@ -122,9 +131,9 @@ def test_finished_task_results_go_after_their_retention(settings):
 
     settings.SETTLE_RETENTION_TASK_RESULTS_DAYS = 14
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from billing.tasks import prune_form_tokens
+    from billing.tasks import prune_submissions
 
-    old, recent, waiting = (prune_form_tokens.enqueue().id for _ in range(3))
+    old, recent, waiting = (prune_submissions.enqueue().id for _ in range(3))
     DBTaskResult.objects.filter(pk=old).update(
         status="SUCCESSFUL", finished_at=NOW - timedelta(days=15)
     )
@@ -168,10 +177,10 @@ def test_pruning_deletes_in_batches(entity):
     for number in range(5):
         idempotency_key(key, f"k{number}", DONE, days=3)
 
-    deleted = retention.delete_in_batches(IdempotencyKey.objects.all(), batch_size=2)
+    deleted = retention.delete_in_batches(Submission.objects.all(), batch_size=2)
 
     assert deleted == 5
-    assert not IdempotencyKey.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_an_idempotency_retention_under_24_hours_refuses_to_start():

@@ -24,14 +24,12 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
 
     daily = "cron[month='*', day='*', day_of_week='*', hour='3', minute='{}']"
     assert triggers == {
-        "billing.prune_idempotency_keys": "interval[1:00:00]",
-        "billing.prune_form_tokens": "interval[1:00:00]",
+        "billing.prune_submissions": "interval[1:00:00]",
         "billing.prune_task_results": daily.format(40),
         "billing.prune_sign_in_logs": daily.format(50),
         "payments.reconcile": "interval[0:05:00]",
         "payments.charge_retries": "interval[0:15:00]",
         "payments.prune_webhook_events": daily.format(20),
-        "portal.prune_submissions": daily.format(30),
     }
     jobs = {job.id: job for job in periodic_jobs()}
     assert (
@@ -39,14 +37,12 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
     )
     assert jobs["payments.charge_retries"].every == timedelta(minutes=15)
     assert {job.id: job.task.module_path for job in periodic_jobs()} == {
-        "billing.prune_idempotency_keys": "billing.tasks.prune_idempotency_keys",
-        "billing.prune_form_tokens": "billing.tasks.prune_form_tokens",
+        "billing.prune_submissions": "billing.tasks.prune_submissions",
         "billing.prune_task_results": "billing.tasks.prune_task_results",
         "billing.prune_sign_in_logs": "billing.tasks.prune_sign_in_logs",
         "payments.reconcile": "payments.tasks.reconcile_pending_payments",
         "payments.charge_retries": "payments.tasks.run_due_charge_retries",
         "payments.prune_webhook_events": "payments.tasks.prune_webhook_events",
-        "portal.prune_submissions": "portal.tasks.prune_portal_submissions",
     }
 
 
@@ -82,8 +78,8 @@ def test_run_scheduler_lists_its_jobs():
     call_command("run_scheduler", "--list", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert len(lines) == 8
-    assert lines[4].split()[:4] == ["payments.reconcile", "every", "5", "min"]
+    assert len(lines) == 6
+    assert lines[3].split()[:4] == ["payments.reconcile", "every", "5", "min"]
 
 
 def _descendants_cmdlines(root: int) -> list[str]:

@@ -155,6 +155,16 @@ def test_a_production_start_warns_about_plain_http_per_process_limits_and_the_sa
     ]
 
 
+def test_a_start_that_sets_a_retired_retention_is_told_which_setting_replaced_it(settings):
+    settings.SETTLE_RETIRED_SETTINGS = ["SETTLE_RETENTION_FORM_TOKENS_DAYS"]
+    settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS = 48.0
+
+    assert (
+        "SETTLE_RETENTION_FORM_TOKENS_DAYS is no longer read: SETTLE_RETENTION_IDEMPOTENCY_HOURS "
+        "(48) keeps the one-time keys of the API, the back office and the portal alike."
+    ) in startup_warnings(settings)
+
+
 def test_a_production_start_with_redis_https_and_stripe_warns_about_nothing(settings):
     settings.DEBUG = False
     settings.SETTLE_ALLOW_HTTP = False

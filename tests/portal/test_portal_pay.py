@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import AuditEvent
+from billing.models import AuditEvent, Submission
 from payments.models import Payment, SavedPaymentMethod
-from portal.models import PortalSubmission
 from tests.asserts import unchanged
 from tests.factories import SavedCardFactory
 
@@ -71,7 +70,7 @@ def test_an_amount_above_what_is_due_is_refused_with_a_form_error(
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not PortalSubmission.objects.exists()
+    assert not Submission.objects.filter(door="portal").exists()
 
 
 def test_a_double_submitted_form_charges_once(member_client, invoice, visa):
@@ -90,7 +89,7 @@ def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(
     second is answered at once, charges nothing, and says to reload in a moment."""
     import time
 
-    PortalSubmission.objects.create(user=member, token="same")
+    Submission.objects.create(door="portal", owner=member.pk, key="same")
 
     started = time.monotonic()
     with unchanged():

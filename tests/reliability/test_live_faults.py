@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from billing.models import AuditEvent, IdempotencyKey
+from billing.models import AuditEvent, Submission
 from invoices.models import Invoice
 from payments.models import Payment, PaymentStatus, Refund
 from tests.asserts import unchanged
@@ -147,7 +147,7 @@ def test_connection_dropped_while_waiting_for_a_lock_fails_cleanly_and_writes_no
     assert set(error) == {"type", "code", "message", "param"}
     assert {key: error[key] for key in DATABASE_UNAVAILABLE} == DATABASE_UNAVAILABLE
     assert "nothing was changed" in error["message"]
-    assert not IdempotencyKey.objects.exists()  # released: the retry may go through
+    assert not Submission.objects.exists()  # released: the retry may go through
     retry = request(stripe_server, call)
     assert retry.status == 201, retry.body
     # The worker whose connection was dropped does not hand it to its next requests.
