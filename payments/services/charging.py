@@ -32,6 +32,13 @@ from payments.models import (
     PaymentType,
     SavedPaymentMethod,
 )
+from payments.queue import (
+    RECONCILE_PAYMENT,
+    SEND_AUTHENTICATION_REQUEST,
+    enqueue_after,
+    enqueue_with_transaction,
+    receipt_enqueue,
+)
 from payments.services.audit import audit_payment
 from payments.services.documents import (
     find_advance_invoice,
@@ -42,16 +49,9 @@ from payments.services.documents import (
     require_payable,
     require_within,
 )
-from payments.tasks import (
-    RECONCILE_AFTER,
-    enqueue_after,
-    enqueue_with_transaction,
-    receipt_enqueue,
-    reconcile_payment,
-    send_authentication_request,
-)
 
 logger = logging.getLogger(__name__)
+RECONCILE_AFTER = timedelta(minutes=2)
 CHARGE_AUDIT_FIELDS = ["amount", "status", "gateway_reference", "failure_code", "failure_message"]
 
 
@@ -183,7 +183,7 @@ def past_replay_window(created_at, row_id: str) -> bool:
 
 
 def reconcile_later(payment: Payment) -> None:
-    enqueue_after(reconcile_payment, timezone.now() + RECONCILE_AFTER, payment.pk)
+    enqueue_after(RECONCILE_PAYMENT, timezone.now() + RECONCILE_AFTER, payment.pk)
 
 
 def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
@@ -214,7 +214,7 @@ def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> P
         )
     except GatewayTransientError as error:
         logger.warning("charge of %s left pending: %s", payment.pk, error)
-        transaction.on_commit(lambda: reconcile_payment.enqueue(payment.pk))
+        enqueue_with_transaction(RECONCILE_PAYMENT, payment.pk)
         payment.refresh_from_db()
         return payment
     if from_minor_units(result.amount_minor, payment.currency) != payment.amount:
@@ -311,7 +311,7 @@ def payment_settle_charge(
             receipt_enqueue(locked.pk)
         elif status == PaymentStatus.REQUIRES_ACTION and not locked.return_url:
             # Off-session (back office, API, retry): the card holder is not here to confirm.
-            enqueue_with_transaction(send_authentication_request, locked.pk)
+            enqueue_with_transaction(SEND_AUTHENTICATION_REQUEST, locked.pk)
         elif status == PaymentStatus.FAILED:
             from payments.services.retries import retry_schedule_after_failure
 

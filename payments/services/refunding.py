@@ -9,7 +9,7 @@ lock held, and a second transaction settles it.
 from decimal import Decimal
 from functools import partial
 
-from django.db import transaction
+from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
@@ -29,8 +29,13 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.queue import RECONCILE_REFUND, enqueue_after, enqueue_with_transaction
 from payments.services.audit import audit_payment
-from payments.services.charging import past_replay_window, settle_or_leave_pending
+from payments.services.charging import (
+    RECONCILE_AFTER,
+    past_replay_window,
+    settle_or_leave_pending,
+)
 from payments.services.documents import (
     advance_unreserved,
     lock_documents,
@@ -199,10 +204,8 @@ def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
     try:
         result = gateway.refund(request)
     except GatewayTransientError:
-        from payments.tasks import reconcile_refund
-
         # Stays pending (its amount reserved); the reconcile task asks the gateway later.
-        transaction.on_commit(lambda: reconcile_refund.enqueue(refund.pk))
+        enqueue_with_transaction(RECONCILE_REFUND, refund.pk)
         return refund
     except GatewayDeclined as declined:
         return settle_or_leave_pending(
@@ -212,11 +215,7 @@ def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
 
 
 def reconcile_refund_later(refund: Refund) -> None:
-    from django.utils import timezone
-
-    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_refund
-
-    enqueue_after(reconcile_refund, timezone.now() + RECONCILE_AFTER, refund.pk)
+    enqueue_after(RECONCILE_REFUND, timezone.now() + RECONCILE_AFTER, refund.pk)
 
 
 def refund_request_for(refund: Refund) -> RefundRequest:

@@ -26,6 +26,7 @@ from billing.errors import SettleError
 from billing.locking import lock_rows, money_transaction
 from invoices.models import Invoice
 from payments.models import ChargeRetry, ChargeRetryStatus, Payment, PaymentStatus
+from payments.queue import RUN_CHARGE_RETRY, enqueue_after
 
 logger = logging.getLogger(__name__)
 RETRY_ACTOR = Actor.task("charge-retry")
@@ -54,9 +55,7 @@ def retry_schedule() -> list[timedelta]:
 def _enqueue_run(retry: ChargeRetry) -> None:
     """Queued inside the transaction: with the database queue, the task row commits (or rolls
     back) with the retry row, so a crash cannot lose it."""
-    from payments.tasks import enqueue_after, run_charge_retry
-
-    enqueue_after(run_charge_retry, retry.due_at, retry.pk)
+    enqueue_after(RUN_CHARGE_RETRY, retry.due_at, retry.pk)
 
 
 def _schedule(*, failed: Payment, attempt: int, now=None) -> ChargeRetry | None:
