@@ -49,6 +49,7 @@ from payments.services.documents import (
     require_payable,
     require_within,
 )
+from payments.services.retry_schedule import retry_schedule_after_failure
 
 logger = logging.getLogger(__name__)
 RECONCILE_AFTER = timedelta(minutes=2)
@@ -313,8 +314,6 @@ def payment_settle_charge(
             # Off-session (back office, API, retry): the card holder is not here to confirm.
             enqueue_with_transaction(SEND_AUTHENTICATION_REQUEST, locked.pk)
         elif status == PaymentStatus.FAILED:
-            from payments.services.retries import retry_schedule_after_failure
-
             retry_schedule_after_failure(payment=locked)
     return locked
 
