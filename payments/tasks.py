@@ -21,7 +21,8 @@ from payments.services.authentication import (
     payment_authentication_expire,
     payment_cancel_unneeded,
 )
-from payments.services.charging import RECONCILE_AFTER, payment_reconcile
+from payments.services.charging import payment_reconcile
+from payments.services.gateway_operation import RECONCILE_AFTER
 from payments.services.refunding import refund_reconcile
 from payments.services.retries import retry_run, retry_sweep_due
 
