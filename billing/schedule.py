@@ -21,6 +21,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from billing import tasks
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +65,6 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 def _waiting(task) -> bool:
     """Is a run of `task` already queued and not yet started (database queue only)?"""
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
     if not isinstance(task.get_backend(), DatabaseBackend):
         return False
     return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
@@ -101,8 +102,6 @@ def scheduler_build(jobs: list[PeriodicJob] | None = None) -> BlockingScheduler:
 
 
 def _kernel_jobs() -> list[PeriodicJob]:
-    from billing import tasks
-
     return [
         PeriodicJob(
             id="billing.prune_submissions",

@@ -4,13 +4,10 @@ Tasks take ids, re-read rows, and act through the same services as everyone else
 """
 
 import logging
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,55 +15,19 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from payments.queue import enqueue_after
+from payments.retention import webhook_events_prune
+from payments.services.authentication import (
+    payment_authentication_expire,
+    payment_cancel_unneeded,
+)
+from payments.services.charging import payment_reconcile
+from payments.services.gateway_operation import RECONCILE_AFTER
+from payments.services.refunding import refund_reconcile
+from payments.services.retries import retry_run, retry_sweep_due
 
 logger = logging.getLogger(__name__)
-RECONCILE_AFTER = timedelta(minutes=2)
 RECONCILE_ATTEMPTS = 8  # a pending charge is asked about after 2, 4, 8 … 256 minutes
-
-
-def enqueue_with_transaction(task_, *args) -> None:
-    """Queue `task_` so that it runs only if the caller's transaction commits.
-
-    A database-backed queue takes the task row inside that transaction (an outbox:
-    the task commits with the payment, with no commit of its own and no window in
-    which a crash loses it); any other backend is called once the transaction commits.
-    """
-    from django_tasks_db import DatabaseBackend
-
-    if isinstance(task_.get_backend(), DatabaseBackend):
-        task_.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: task_.enqueue(*args))
-
-
-def enqueue_after(task_, when, *args):
-    """Queue `task_` to run at `when` (Django tasks' `run_after`): the worker has no cron.
-
-    A backend that cannot defer (the immediate one, in tests) gets nothing: the
-    management commands sweep whatever is due.
-    """
-    if not task_.get_backend().supports_defer:
-        return None
-    return task_.using(run_after=when).enqueue(*args)
-
-
-_receipts_muted: ContextVar[bool] = ContextVar("settle_receipts_muted", default=False)
-
-
-@contextmanager
-def receipts_muted():
-    """Payments recorded inside send no receipt (demo data: nobody is to be e-mailed)."""
-    token = _receipts_muted.set(True)
-    try:
-        yield
-    finally:
-        _receipts_muted.reset(token)
-
-
-def receipt_enqueue(payment_id: str) -> None:
-    """Queue the receipt of a payment received, with the caller's transaction."""
-    if not _receipts_muted.get():
-        enqueue_with_transaction(send_payment_receipt, payment_id)
 
 
 def _payment_to_tell(payment_id: str, status: str) -> Payment | None:
@@ -128,8 +89,6 @@ def send_authentication_request(payment_id: str) -> bool:
 @task()
 def cancel_unneeded_charge(payment_id: str) -> str:
     """Cancel at the gateway a waiting charge whose invoice was paid another way."""
-    from payments.services.authentication import payment_cancel_unneeded
-
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         return "missing"
@@ -143,9 +102,6 @@ def reconcile_payment(payment_id: str, attempt: int = 0) -> str:
     A charge still waiting for the card holder past `SETTLE_AUTHENTICATION_TTL_HOURS`
     is canceled, so its reserved amount is free to be paid another way.
     """
-    from payments.services import payment_reconcile
-    from payments.services.authentication import payment_authentication_expire
-
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         return "missing"
@@ -172,8 +128,6 @@ def authentication_ttl() -> timedelta:
 @task()
 def reconcile_refund(refund_id: str) -> str:
     """Settle one gateway refund left pending by asking the gateway."""
-    from payments.services.refunding import refund_reconcile
-
     refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
     if refund is None:
         return "missing"
@@ -187,9 +141,6 @@ def reconcile_pending_payments() -> int:
     Run it from cron or a scheduler (`manage.py reconcile_payments`); it is
     idempotent, so overlapping runs are harmless.
     """
-    from payments.services import payment_reconcile
-    from payments.services.refunding import refund_reconcile
-
     actor = Actor.task("reconcile")
     cutoff = timezone.now() - RECONCILE_AFTER
     count = 0
@@ -199,8 +150,6 @@ def reconcile_pending_payments() -> int:
     for payment in stuck_payments.iterator():
         payment_reconcile(payment=payment, actor=actor)
         count += 1
-    from payments.services.authentication import payment_authentication_expire
-
     abandoned = Payment.objects.filter(
         status=PaymentStatus.REQUIRES_ACTION,
         created_at__lt=timezone.now() - authentication_ttl(),
@@ -223,21 +172,15 @@ def reconcile_pending_payments() -> int:
 @task()
 def run_charge_retry(retry_id: int) -> str:
     """One scheduled automatic retry of a failed charge (queued with `run_after=due_at`)."""
-    from payments.services.retries import retry_run
-
     return retry_run(retry_id=retry_id)
 
 
 @task()
 def run_due_charge_retries() -> int:
     """Sweep: every automatic charge retry that is due and was not run (the queue lost it)."""
-    from payments.services.retries import retry_sweep_due
-
     return len(retry_sweep_due())
 
 
 @task()
 def prune_webhook_events() -> int:
-    from payments.retention import webhook_events_prune
-
     return webhook_events_prune()

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordResetForm
 
 from billing.errors import SettleError
 from billing.money import check_amount, format_money
+from portal.tasks import send_password_reset
 
 NEW_CARD = "new"
 
@@ -106,8 +107,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """
 
     def save(self, *, request, use_https=False, domain_override=None, **_ignored):
-        from portal.tasks import send_password_reset
-
         send_password_reset.enqueue(
             self.cleaned_data["email"], domain_override or request.get_host(), use_https
         )

@@ -244,8 +244,9 @@ def credit_note_issue(
 ) -> CreditNote:
     """Issue a credit note against an invoice and apply its allocations, all or nothing.
 
-    Gateway refunds among the allocations are reserved in the transaction and
-    sent to the gateway after it commits (no lock is held across the call).
+    Gateway refunds among the allocations are reserved in the transaction (their
+    reconcile queued with them) and sent to the gateway after it commits (no lock is
+    held across the call).
     """
     invoice = find_invoice(entity, invoice_id)
     parsed = _parse_allocations(allocations, invoice.currency) if allocations is not None else []

@@ -14,9 +14,9 @@ from payments.gateways import GatewayDeclined, GatewayTransientError, get_gatewa
 from payments.models import Payment, PaymentStatus
 from payments.services.audit import audit_payment
 from payments.services.charging import (
+    CHARGE,
     CHARGE_AUDIT_FIELDS,
     payment_reconcile,
-    reconcile_later,
     settle_charge_declined,
     settle_charge_result,
 )
@@ -57,7 +57,7 @@ def payment_confirmation_begin(
             before=before,
             after=snapshot(locked, CHARGE_AUDIT_FIELDS),
         )
-        reconcile_later(locked)  # if we die during the call, the worker asks the gateway
+        CHARGE.reconcile_later(locked)  # if we die during the call, the worker asks the gateway
     return locked
 
 

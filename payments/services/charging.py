@@ -1,29 +1,24 @@
-"""Charging a saved payment method through a gateway: reserve → call → settle.
+"""Charging a saved payment method through a gateway, on the gateway-operation pipeline
+(`gateway_operation`): reserve → call → settle, reconcile later.
 
 1. One short transaction locks the invoice, checks the amount against what
-   is due less charges already in flight, and writes a `pending` payment
-   that reserves the amount.
+   is due less charges already in flight, and reserves it: a `pending`
+   payment, its reconcile queued with it.
 2. The gateway is called with no lock held and an idempotency key derived
    from the payment id, so a retry can never charge twice.
 3. A second transaction records the answer. If the process dies between 2
    and 3, the webhook or the reconcile task settles the payment.
 """
 
-import logging
-from datetime import timedelta
 from decimal import Decimal
-from functools import partial
-
-from django.db import DatabaseError, transaction
-from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
-from billing.errors import Conflict, InvalidState, NotFound, ValidationError
+from billing.errors import InvalidState, NotFound, ValidationError
 from billing.locking import money_transaction
 from billing.models import Entity
-from billing.money import check_amount, from_minor_units, to_minor_units
-from payments.gateways import ChargeRequest, GatewayDeclined, GatewayTransientError, get_gateway
+from billing.money import check_amount, to_minor_units
+from payments.gateways import ChargeRequest
 from payments.models import (
     PAYMENT_TRANSITIONS,
     RESERVING_STATUSES,
@@ -31,6 +26,12 @@ from payments.models import (
     PaymentStatus,
     PaymentType,
     SavedPaymentMethod,
+)
+from payments.queue import (
+    RECONCILE_PAYMENT,
+    SEND_AUTHENTICATION_REQUEST,
+    enqueue_with_transaction,
+    receipt_enqueue,
 )
 from payments.services.audit import audit_payment
 from payments.services.documents import (
@@ -42,16 +43,9 @@ from payments.services.documents import (
     require_payable,
     require_within,
 )
-from payments.tasks import (
-    RECONCILE_AFTER,
-    enqueue_after,
-    enqueue_with_transaction,
-    receipt_enqueue,
-    reconcile_payment,
-    send_authentication_request,
-)
+from payments.services.gateway_operation import GatewayOperation
+from payments.services.retry_schedule import retry_schedule_after_failure
 
-logger = logging.getLogger(__name__)
 CHARGE_AUDIT_FIELDS = ["amount", "status", "gateway_reference", "failure_code", "failure_message"]
 
 
@@ -139,7 +133,7 @@ def payment_charge(
             reference=None,
             note=None,
         )
-        payment.save()
+        CHARGE.reserve(payment)
         audit_record(
             actor=actor,
             entity_id=payment.entity_id,
@@ -149,10 +143,7 @@ def payment_charge(
             customer_id=payment.customer_id,
             after=snapshot(payment, CHARGE_AUDIT_FIELDS),
         )
-        # Queued in this transaction: if we die between the gateway call and the
-        # settle, the worker still asks the gateway later.
-        reconcile_later(payment)
-    return charge_execute(payment=payment, actor=actor, return_url=return_url)
+    return CHARGE.execute(payment, actor)
 
 
 def require_no_retry_in_flight(document) -> None:
@@ -167,26 +158,7 @@ def require_no_retry_in_flight(document) -> None:
         )
 
 
-# Gateways keep idempotency keys for 24 hours (Stripe); past that a replay would charge anew.
-REPLAY_WINDOW = timedelta(hours=23)
-
-
-def past_replay_window(created_at, row_id: str) -> bool:
-    if timezone.now() - created_at < REPLAY_WINDOW:
-        return False
-    logger.error(
-        "%s has no gateway reference and its idempotency key may have expired: not replayed; "
-        "look it up at the gateway by its metadata and settle it by hand",
-        row_id,
-    )
-    return True
-
-
-def reconcile_later(payment: Payment) -> None:
-    enqueue_after(reconcile_payment, timezone.now() + RECONCILE_AFTER, payment.pk)
-
-
-def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
+def charge_request_for(payment: Payment) -> ChargeRequest:
     method = payment.saved_payment_method
     return ChargeRequest(
         amount_minor=to_minor_units(payment.amount, payment.currency),
@@ -199,43 +171,8 @@ def charge_request_for(payment: Payment, return_url: str = "") -> ChargeRequest:
             "settle_payment_id": payment.pk,
             "settle_invoice_id": payment.invoice_id or payment.advance_invoice_id or "",
         },
-        return_url=return_url or payment.return_url,
+        return_url=payment.return_url,
     )
-
-
-def charge_execute(*, payment: Payment, actor: Actor, return_url: str = "") -> Payment:
-    """Call the gateway for a pending payment (no lock held), then settle its answer."""
-    gateway = get_gateway(payment.gateway)
-    try:
-        result = gateway.charge(charge_request_for(payment, return_url))
-    except GatewayDeclined as declined:
-        return settle_or_leave_pending(
-            payment, partial(settle_charge_declined, payment, declined, actor)
-        )
-    except GatewayTransientError as error:
-        logger.warning("charge of %s left pending: %s", payment.pk, error)
-        transaction.on_commit(lambda: reconcile_payment.enqueue(payment.pk))
-        payment.refresh_from_db()
-        return payment
-    if from_minor_units(result.amount_minor, payment.currency) != payment.amount:
-        logger.error("gateway charged %s minor units for %s", result.amount_minor, payment.pk)
-    return settle_or_leave_pending(payment, partial(settle_charge_result, payment, result, actor))
-
-
-def settle_or_leave_pending(row, settle):
-    """Record the gateway's answer for a pending charge or refund; if our database fails us
-    now, return the row as it is: still `pending`, its amount reserved.
-
-    The gateway has acted, so the request must not read as one that changed nothing; the
-    reconcile task queued with the reservation asks the gateway again (same idempotency key).
-    """
-    try:
-        return settle()
-    except (DatabaseError, Conflict):
-        if transaction.get_connection().in_atomic_block:
-            raise  # the caller's own transaction failed with it: let the caller fail
-        logger.exception("%s was answered by the gateway but not settled; left pending", row.pk)
-        return row
 
 
 def settle_charge_result(payment: Payment, result, actor: Actor) -> Payment:
@@ -311,10 +248,8 @@ def payment_settle_charge(
             receipt_enqueue(locked.pk)
         elif status == PaymentStatus.REQUIRES_ACTION and not locked.return_url:
             # Off-session (back office, API, retry): the card holder is not here to confirm.
-            enqueue_with_transaction(send_authentication_request, locked.pk)
+            enqueue_with_transaction(SEND_AUTHENTICATION_REQUEST, locked.pk)
         elif status == PaymentStatus.FAILED:
-            from payments.services.retries import retry_schedule_after_failure
-
             retry_schedule_after_failure(payment=locked)
     return locked
 
@@ -341,27 +276,23 @@ def payment_retry(
 
 
 def payment_reconcile(*, payment: Payment, actor: Actor) -> Payment:
-    """Ask the gateway what became of a pending charge and settle it.
-
-    With a gateway reference we look it up; without one (we died before
-    storing it) we replay the charge with the same idempotency key, which the
-    gateway answers with the original outcome instead of charging again.
-    """
+    """Ask the gateway what became of a pending charge (or one waiting for the card holder)
+    and settle it; see `GatewayOperation.reconcile`."""
     if (
         payment.status not in (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION)
         or not payment.is_gateway
     ):
         return payment
-    gateway = get_gateway(payment.gateway)
-    try:
-        if payment.gateway_reference:
-            result = gateway.retrieve_charge(payment.gateway_reference)
-        elif past_replay_window(payment.created_at, payment.pk):
-            return payment
-        else:
-            result = gateway.charge(charge_request_for(payment))
-    except GatewayDeclined as declined:
-        return settle_charge_declined(payment, declined, actor)
-    except GatewayTransientError:
-        return payment
-    return settle_charge_result(payment, result, actor)
+    return CHARGE.reconcile(payment, actor)
+
+
+CHARGE: GatewayOperation[Payment] = GatewayOperation(
+    kind="charge",
+    reconcile_task=RECONCILE_PAYMENT,
+    gateway_name=lambda payment: payment.gateway,
+    request_for=charge_request_for,
+    send=lambda gateway, request: gateway.charge(request),
+    retrieve=lambda gateway, reference: gateway.retrieve_charge(reference),
+    settle_result=settle_charge_result,
+    settle_declined=settle_charge_declined,
+)

@@ -21,6 +21,7 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.queue import receipt_enqueue
 from payments.services.audit import audit_payment
 from payments.services.charging import CHARGE_AUDIT_FIELDS
 from payments.services.documents import lock_invoice, lock_payment, require_payable
@@ -177,7 +178,5 @@ def payment_record_from_gateway(
                 customer_id=payment.customer_id,
                 after=snapshot(payment, CHARGE_AUDIT_FIELDS),
             )
-            from payments.tasks import receipt_enqueue
-
             receipt_enqueue(payment.pk)
     return payment

@@ -19,7 +19,7 @@ from billing.errors import InvalidState
 from billing.money import ZERO, format_money
 from invoices.models import Invoice
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
-from payments.tasks import cancel_unneeded_charge, enqueue_with_transaction
+from payments.queue import CANCEL_UNNEEDED_CHARGE, enqueue_with_transaction
 
 
 def _held_charges(invoice: Invoice) -> list[Payment]:
@@ -105,4 +105,4 @@ def release_charges_beyond_due(invoice: Invoice) -> None:
     if not beyond:
         return
     for charge in beyond:
-        enqueue_with_transaction(cancel_unneeded_charge, charge.pk)
+        enqueue_with_transaction(CANCEL_UNNEEDED_CHARGE, charge.pk)

@@ -27,6 +27,7 @@ from payments.models import (
     PaymentType,
     RefundStatus,
 )
+from payments.queue import receipt_enqueue
 from payments.services.audit import audit_payment
 from payments.services.documents import (
     advance_unreserved,
@@ -127,8 +128,6 @@ def _notify_receipt_after_commit(payment: Payment) -> None:
         return
     if payment.invoice_id is None and payment.advance_invoice_id is None:
         return  # credit paid out to the customer: nothing was received
-    from payments.tasks import receipt_enqueue
-
     receipt_enqueue(payment.pk)
 
 

@@ -1,15 +1,13 @@
 """Refunds: back to the original method (through the gateway for charged payments) or to
 the customer's money balance; and moving an invoice's overpayment to the balance.
 
-Gateway refunds follow the reserve → call → settle protocol: a `pending`
-refund reserves its amount in one transaction, the gateway is called with no
-lock held, and a second transaction settles it.
+Gateway refunds run on the gateway-operation pipeline (`gateway_operation`), as charges
+do: a `pending` refund reserves its amount in one transaction, its reconcile queued with
+it, whoever the caller (a refund, a credit note); the gateway is called with no lock held,
+and a second transaction settles it.
 """
 
 from decimal import Decimal
-from functools import partial
-
-from django.db import transaction
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
@@ -19,7 +17,7 @@ from billing.models import BalanceTransaction
 from billing.money import MoneySum, check_amount, to_minor_units
 from billing.services import balance_post
 from invoices.models import Invoice
-from payments.gateways import GatewayDeclined, GatewayTransientError, RefundRequest, get_gateway
+from payments.gateways import RefundRequest
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -29,14 +27,15 @@ from payments.models import (
     RefundDestination,
     RefundStatus,
 )
+from payments.queue import RECONCILE_REFUND
 from payments.services.audit import audit_payment
-from payments.services.charging import past_replay_window, settle_or_leave_pending
 from payments.services.documents import (
     advance_unreserved,
     lock_documents,
     lock_payment,
     require_within,
 )
+from payments.services.gateway_operation import GatewayOperation
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
 
@@ -84,7 +83,9 @@ def refund_reserve(
     reason: str,
     balance_kind: str = BalanceTransaction.Kind.REFUND,
 ) -> Refund:
-    """Inside a money transaction: lock, check, and write the refund (pending for gateways)."""
+    """Inside a money transaction: lock, check, and write the refund. One through the gateway
+    is reserved `pending`, its reconcile queued: send it with `refund_execute` once the
+    transaction commits."""
     destination = _destination_for(payment, destination)
     touches_balance = (
         destination == RefundDestination.CUSTOMER_BALANCE
@@ -133,7 +134,10 @@ def refund_reserve(
         reason=reason,
         created_by_id=actor.user_id,
     )
-    refund.save()
+    if through_gateway:
+        REFUND.reserve(refund)
+    else:
+        refund.save()
     if touches_balance:
         reverses_credit = locked.type == PaymentType.CUSTOMER_BALANCE and locked.invoice_id is None
         balance_post(
@@ -185,38 +189,15 @@ def refund_create(
         refund = refund_reserve(
             payment=payment, actor=actor, amount=amount, destination=destination, reason=reason
         )
-        if refund.status == RefundStatus.PENDING:
-            reconcile_refund_later(refund)  # queued with the reservation: survives a crash
     if refund.status == RefundStatus.PENDING:
         refund = refund_execute(refund=refund, actor=actor)
     return refund
 
 
 def refund_execute(*, refund: Refund, actor: Actor) -> Refund:
-    """Send a pending refund to the gateway (no lock held) and settle the answer."""
-    gateway = get_gateway(refund.payment.gateway)
-    request = refund_request_for(refund)
-    try:
-        result = gateway.refund(request)
-    except GatewayTransientError:
-        from payments.tasks import reconcile_refund
-
-        # Stays pending (its amount reserved); the reconcile task asks the gateway later.
-        transaction.on_commit(lambda: reconcile_refund.enqueue(refund.pk))
-        return refund
-    except GatewayDeclined as declined:
-        return settle_or_leave_pending(
-            refund, partial(_settle_refund_declined, refund, declined, actor)
-        )
-    return settle_or_leave_pending(refund, partial(_settle_refund_result, refund, result, actor))
-
-
-def reconcile_refund_later(refund: Refund) -> None:
-    from django.utils import timezone
-
-    from payments.tasks import RECONCILE_AFTER, enqueue_after, reconcile_refund
-
-    enqueue_after(reconcile_refund, timezone.now() + RECONCILE_AFTER, refund.pk)
+    """Send a refund reserved by `refund_reserve` to the gateway (no lock held) and settle the
+    answer; one the gateway cannot be asked about stays `pending` for the reconcile."""
+    return REFUND.execute(refund, actor)
 
 
 def refund_request_for(refund: Refund) -> RefundRequest:
@@ -231,26 +212,11 @@ def refund_request_for(refund: Refund) -> RefundRequest:
 
 
 def refund_reconcile(*, refund: Refund, actor: Actor) -> Refund:
-    """Ask the gateway what became of a pending refund and settle it.
-
-    Without a gateway reference the refund call is replayed with the same
-    idempotency key: the gateway answers with the first outcome, never a second refund.
-    """
+    """Ask the gateway what became of a pending refund and settle it; see
+    `GatewayOperation.reconcile`."""
     if refund.status != RefundStatus.PENDING or not refund.payment.is_gateway:
         return refund
-    gateway = get_gateway(refund.payment.gateway)
-    try:
-        if refund.gateway_reference:
-            result = gateway.retrieve_refund(refund.gateway_reference)
-        elif past_replay_window(refund.created_at, refund.pk):
-            return refund
-        else:
-            result = gateway.refund(refund_request_for(refund))
-    except GatewayTransientError:
-        return refund
-    except GatewayDeclined as declined:
-        return _settle_refund_declined(refund, declined, actor)
-    return _settle_refund_result(refund, result, actor)
+    return REFUND.reconcile(refund, actor)
 
 
 def _settle_refund_result(refund: Refund, result, actor: Actor) -> Refund:
@@ -306,6 +272,18 @@ def refund_settle(
             after=snapshot(locked, REFUND_AUDIT_FIELDS),
         )
     return locked
+
+
+REFUND: GatewayOperation[Refund] = GatewayOperation(
+    kind="refund",
+    reconcile_task=RECONCILE_REFUND,
+    gateway_name=lambda refund: refund.payment.gateway,
+    request_for=refund_request_for,
+    send=lambda gateway, request: gateway.refund(request),
+    retrieve=lambda gateway, reference: gateway.retrieve_refund(reference),
+    settle_result=_settle_refund_result,
+    settle_declined=_settle_refund_declined,
+)
 
 
 def overpayment_move_to_balance(*, invoice: Invoice, actor: Actor, amount=None) -> list[Refund]:

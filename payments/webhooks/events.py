@@ -18,8 +18,11 @@ from billing.actors import Actor
 from billing.errors import SettleError
 from billing.models import AuditEvent
 from payments.models import WebhookEvent
+from payments.webhooks import stripe_events
 
 logger = logging.getLogger(__name__)
+# Each gateway's handlers, by event type.
+HANDLERS_BY_GATEWAY = {"stripe": stripe_events.HANDLERS}
 
 
 class WebhookProcessingError(Exception):
@@ -42,14 +45,6 @@ def _store(gateway: str, event: dict) -> tuple[WebhookEvent, bool]:
         return WebhookEvent.objects.get(gateway=gateway, event_id=row.event_id), False
 
 
-def _handlers(gateway: str) -> dict:
-    if gateway == "stripe":
-        from payments.webhooks.stripe_events import HANDLERS
-
-        return HANDLERS
-    return {}
-
-
 def gateway_is_live(gateway: str) -> bool:
     if gateway != "stripe":
         return False
@@ -61,7 +56,7 @@ def event_receive(*, gateway: str, event: dict) -> tuple[WebhookEvent, bool]:
     row, created = _store(gateway, event)
     if not created and row.processed_at is not None:
         return row, True
-    handler = _handlers(gateway).get(row.type)
+    handler = HANDLERS_BY_GATEWAY.get(gateway, {}).get(row.type)
     if row.livemode != gateway_is_live(gateway):
         # A live event at a test deployment (or the reverse): acknowledged, never acted on.
         handler = None

@@ -1,6 +1,7 @@
 from django import template
 
 from billing.money import format_money
+from portal.views.common import sandbox_mode
 
 register = template.Library()
 
@@ -23,8 +24,6 @@ def status_label(value):
 @register.simple_tag
 def portal_sandbox_mode() -> bool:
     """True when new cards and payments go through the sandbox (no Stripe keys)."""
-    from portal.views.common import sandbox_mode
-
     return sandbox_mode()
 
 

@@ -4,30 +4,27 @@ Card numbers never reach Settle with Stripe keys: Stripe's hosted page
 collects them and we keep the `pm_…` reference and display details only.
 """
 
-import secrets
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from billing.errors import SettleError
 from payments.gateways import GatewayDeclined, GatewayTransientError, get_gateway
 from payments.services.saved_methods import (
-    customer_ensure_gateway,
     saved_method_attach,
     saved_method_detach,
     saved_method_make_default,
 )
 from portal.selectors import member_card, member_cards, member_customers
+from portal.views.card_setup import pending_setup, start_card_setup
 from portal.views.common import (
     CARD_SETUP,
     PENDING_PAY,
     member_required,
-    new_card_gateway,
     portal_actor,
     render_portal,
 )
+from portal.views.pay import continue_pending_pay
 
 
 @member_required
@@ -37,34 +34,6 @@ def cards(request):
         "portal/cards.html",
         {"cards": member_cards(request.user), "customers": list(member_customers(request.user))},
     )
-
-
-def start_card_setup(request, customer):
-    """Send the member to the page that collects a new card for `customer`."""
-    gateway_name = new_card_gateway()
-    gateway = get_gateway(gateway_name)
-    try:
-        customer_reference = customer_ensure_gateway(
-            customer=customer, actor=portal_actor(request), gateway_name=gateway_name
-        )
-        setup = gateway.start_card_setup(
-            customer_reference=customer_reference,
-            success_url=request.build_absolute_uri(reverse("portal:card-added"))
-            + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=request.build_absolute_uri(reverse("portal:cards")),
-            metadata={"settle_customer_id": customer.pk},
-            idempotency_key=f"settle_setup_{customer.pk}_{secrets.token_urlsafe(12)}",
-        )
-    except (GatewayTransientError, GatewayDeclined) as error:
-        request.session.pop(PENDING_PAY, None)
-        messages.error(request, f"We could not reach the card page: {error}. Please try again.")
-        return redirect("portal:cards")
-    request.session[CARD_SETUP] = {
-        "reference": setup.reference,
-        "customer_id": customer.pk,
-        "gateway": gateway_name,
-    }
-    return redirect(setup.url)
 
 
 @member_required
@@ -80,19 +49,8 @@ def card_add(request):
     return start_card_setup(request, customer)
 
 
-def pending_setup(request, reference: str) -> dict | None:
-    setup = request.session.get(CARD_SETUP) or {}
-    if setup.get("reference") != reference:
-        return None
-    if not member_customers(request.user).filter(pk=setup.get("customer_id")).exists():
-        return None
-    return setup
-
-
 def finish_new_card(request, setup: dict, card):
     """Keep the new card, then go on with the payment the member started, if any."""
-    from portal.views.pay import continue_pending_pay
-
     customer = member_customers(request.user).get(pk=setup["customer_id"])
     method = saved_method_attach(
         customer=customer, actor=portal_actor(request), gateway_name=setup["gateway"], card=card

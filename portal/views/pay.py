@@ -26,6 +26,7 @@ from payments.services.authentication import (
 )
 from portal.forms import NEW_CARD, PayForm, new_form_token
 from portal.selectors import member_cards, member_invoice, member_payment, member_payments
+from portal.views.card_setup import start_card_setup
 from portal.views.common import (
     PENDING_PAY,
     document_kwargs,
@@ -133,8 +134,6 @@ def invoice_pay(request, invoice_id):
             "amount": str(amount),
             "form_token": token,
         }
-        from portal.views.cards import start_card_setup
-
         return start_card_setup(request, invoice.customer)
     card = next(card for card in cards if card.pk == method)
     return charge_saved_card(

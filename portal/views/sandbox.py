@@ -14,7 +14,8 @@ from payments.models import PaymentStatus
 from payments.services.authentication import payment_sandbox_authenticate
 from portal.forms import SandboxCardForm
 from portal.selectors import member_payments
-from portal.views.cards import finish_new_card, pending_setup
+from portal.views.card_setup import pending_setup
+from portal.views.cards import finish_new_card
 from portal.views.common import PENDING_PAY, member_required, portal_actor, render_portal
 from portal.views.pay import payment_invoice_url, respond_to_payment
 

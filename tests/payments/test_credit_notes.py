@@ -1,8 +1,11 @@
 """Credit notes: what may be credited, and where the credit goes (allocations, applications)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 
 from billing.errors import (
     CurrencyMismatch,
@@ -16,7 +19,7 @@ from billing.models import AuditEvent, BalanceTransaction
 from invoices.models import CreditNote
 from invoices.services import credit_note_issue
 from payments.models import Payment, Refund
-from payments.services import payment_record
+from payments.services import payment_record, refunding
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (
     SYSTEM,
@@ -441,6 +444,42 @@ def test_credit_note_on_a_paid_invoice_refunding_the_card_keeps_the_invoice_paid
     assert invoice.total_paid == Decimal("100.00")
     assert invoice.total_credited == Decimal("30.00")
     assert invoice.total_due == Decimal("0.00")
+    assert_no_drift()
+
+
+def test_a_card_refund_of_a_credit_note_is_settled_by_the_reconcile_queued_with_it(
+    customer, settings, monkeypatch
+):
+    """As for `refund_create`: if the process dies between the gateway's refund and its
+    settle, the reconcile queued with the reservation settles it, once."""
+    invoice = issued_invoice(customer, total="100.00")
+    charge = charge_card(invoice, "100.00")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def settle_crashing(**kwargs):
+        raise RuntimeError("the process died before the settle committed")
+
+    monkeypatch.setattr(refunding, "refund_settle", settle_crashing)
+    with pytest.raises(RuntimeError):
+        issue_credit(
+            invoice,
+            amount=Decimal("30.00"),
+            allocations=[{"type": "refund", "amount": "30.00", "payment_id": charge.pk}],
+        )
+    monkeypatch.undo()
+
+    pending = Refund.objects.get()
+    assert (pending.status, pending.gateway_reference) == ("pending", None)
+    queued = DBTaskResult.objects.get(task_path="payments.tasks.reconcile_refund")
+    assert queued.args_kwargs["args"] == [pending.pk]
+    assert queued.run_after >= pending.created_at + timedelta(minutes=2)
+    assert import_string(queued.task_path).call(pending.pk) == "succeeded"
+    pending.refresh_from_db()
+    assert pending.gateway_reference.startswith("sbx_re_3000_")
+    charge.refresh_from_db()
+    assert charge.amount_refunded == Decimal("30.00")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.total_paid) == ("paid", Decimal("100.00"))
     assert_no_drift()
 
 

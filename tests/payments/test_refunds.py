@@ -1,14 +1,23 @@
 """Refunds: never above what is refundable, pending ones reserve, failures change no totals."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
 from payments.gateways import GatewayDeclined, GatewayTransientError
 from payments.models import Refund
-from payments.services import payment_delete, payment_record, refund_create, refund_settle
+from payments.services import (
+    payment_delete,
+    payment_record,
+    refund_create,
+    refund_settle,
+    refunding,
+)
 from tests.asserts import assert_no_drift, refused, unchanged
 from tests.factories import (
     SYSTEM,
@@ -281,6 +290,30 @@ def test_refund_sent_to_the_gateway_uses_an_idempotency_key_from_the_refund_id(c
     assert request.idempotency_key == f"settle_{created.pk}"
     assert request.amount_minor == 4000
     assert request.charge_reference == charged.gateway_reference
+
+
+def test_a_card_refund_that_dies_before_its_settle_is_settled_by_the_reconcile_queued_with_it(
+    charged, settings, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def settle_crashing(**kwargs):
+        raise RuntimeError("the process died before the settle committed")
+
+    monkeypatch.setattr(refunding, "refund_settle", settle_crashing)
+    with pytest.raises(RuntimeError):
+        refund(charged, "40.00")
+    monkeypatch.undo()
+
+    pending = Refund.objects.get()
+    assert (pending.status, pending.gateway_reference) == ("pending", None)
+    queued = DBTaskResult.objects.get(task_path="payments.tasks.reconcile_refund")
+    assert queued.args_kwargs["args"] == [pending.pk]
+    assert queued.run_after >= pending.created_at + timedelta(minutes=2)
+    assert import_string(queued.task_path).call(pending.pk) == "succeeded"
+    charged.refresh_from_db()
+    assert charged.amount_refunded == Decimal("40.00")
+    assert_no_drift()
 
 
 def test_refund_left_pending_by_a_timeout_reserves_its_amount(charged):

@@ -27,9 +27,9 @@ from invoices.services import (
 )
 from payments.gateways.sandbox import TEST_CARDS
 from payments.models import Payment, SavedPaymentMethod
+from payments.queue import receipts_muted
 from payments.services import payment_charge, payment_record
 from payments.services.drift import find_drift
-from payments.tasks import receipts_muted
 
 DEMO_ENTITY_NAME = "Settle Demo Coworking"
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
