@@ -15,9 +15,11 @@ Kept, whatever their age would say:
 
 from datetime import timedelta
 
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from billing.models import Submission
 
@@ -64,8 +66,6 @@ def submissions_prune(*, now=None) -> int:
 
 def task_results_prune(*, now=None) -> int:
     """Delete finished background-task rows older than `SETTLE_RETENTION_TASK_RESULTS_DAYS`."""
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
     retention = timedelta(days=float(settings.SETTLE_RETENTION_TASK_RESULTS_DAYS))
     return delete_in_batches(
@@ -77,8 +77,6 @@ def sign_in_logs_prune(*, now=None) -> int:
     """Delete django-axes' sign-in logs (address, browser) older than
     `SETTLE_RETENTION_SIGN_IN_LOGS_DAYS`. The lockout state itself (`AccessAttempt`) is
     axes' own to expire, after its cool-off."""
-    from axes.models import AccessFailureLog, AccessLog
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=float(settings.SETTLE_RETENTION_SIGN_IN_LOGS_DAYS))
     return delete_in_batches(AccessLog.objects.filter(attempt_time__lt=cutoff)) + (
