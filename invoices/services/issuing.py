@@ -31,6 +31,20 @@ from payments.services.recording import PAYMENT_AUDIT_FIELDS
 SERIES_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.ADVANCE: "ADV"}
 
 
+def _audit(invoice: Invoice, actor: Actor, action: str, *, before: dict, **extra) -> None:
+    audit_record(
+        actor=actor,
+        entity_id=invoice.entity_id,
+        action=action,
+        obj=invoice,
+        invoice_id=invoice.pk,
+        customer_id=invoice.customer_id,
+        before=before,
+        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
+        **extra,
+    )
+
+
 def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
     """Give a locked draft its gapless number and mark it issued."""
     if invoice.status != InvoiceStatus.DRAFT:
@@ -49,16 +63,7 @@ def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
         total_applied=invoice.total_applied,
         total_reserved=invoice.total_reserved,
     )
-    audit_record(
-        actor=actor,
-        entity_id=invoice.entity_id,
-        action="invoice.issued",
-        obj=invoice,
-        invoice_id=invoice.pk,
-        customer_id=invoice.customer_id,
-        before={"status": InvoiceStatus.DRAFT},
-        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
-    )
+    _audit(invoice, actor, "invoice.issued", before={"status": InvoiceStatus.DRAFT})
     return invoice
 
 
@@ -95,17 +100,7 @@ def invoice_mark_void(*, invoice: Invoice, reason: str, actor: Actor) -> Invoice
             "updated_at",
         ]
     )
-    audit_record(
-        actor=actor,
-        entity_id=invoice.entity_id,
-        action="invoice.voided",
-        obj=invoice,
-        invoice_id=invoice.pk,
-        customer_id=invoice.customer_id,
-        before=before,
-        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
-        reason=reason,
-    )
+    _audit(invoice, actor, "invoice.voided", before=before, reason=reason)
     return invoice
 
 
@@ -124,21 +119,8 @@ def invoice_mark_uncollectible(*, invoice: Invoice, reason: str, actor: Actor) -
     invoice.write_off_reason = reason
     invoice.status = InvoiceStatus.UNCOLLECTIBLE
     invoice.save(update_fields=["written_off_at", "write_off_reason", "status", "updated_at"])
-    audit_record(
-        actor=actor,
-        entity_id=invoice.entity_id,
-        action="invoice.written_off",
-        obj=invoice,
-        invoice_id=invoice.pk,
-        customer_id=invoice.customer_id,
-        before=before,
-        after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
-        reason=reason,
-    )
+    _audit(invoice, actor, "invoice.written_off", before=before, reason=reason)
     return invoice
-
-
-# --- credit notes -----------------------------------------------------------------------------
 
 
 def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
