@@ -14,7 +14,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from api.resources.payment_export import payments_csv_response
 from backoffice.display import badge, money, short_date
 from backoffice.labels import method_label, payment_state
 from backoffice.scoping import (
@@ -25,6 +24,8 @@ from backoffice.scoping import (
 )
 from billing.actors import Actor
 from billing.errors import SettleError
+from config.downloads import csv_download
+from payments.exports import payment_csv_lines
 from payments.models import APPLICATION_TYPES, EXTERNAL_TYPES, Payment, Refund
 from payments.services import payment_update
 
@@ -242,7 +243,8 @@ class PaymentAdmin(EntityScopedAdmin):
         except IncorrectLookupParameters:
             messages.error(request, "These filters are not valid; nothing was exported.")
             return redirect("admin:payments_payment_changelist")
-        return payments_csv_response(changelist.queryset.select_related(None))
+        lines = payment_csv_lines(changelist.queryset.select_related(None))
+        return csv_download(lines, "payments")
 
 
 class RefundAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):

@@ -1,12 +1,12 @@
 """Serializer fields for our formats: exact money, currencies, dates, metadata, timestamps."""
 
-from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.errors import ValidationError
+from billing.formats import format_timestamp
 from billing.money import CURRENCY_EXPONENTS, round_money
 from billing.validation import METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH, clean_metadata
 
@@ -50,20 +50,6 @@ class DecimalNumberField(MoneyField):
         if value == value.to_integral_value():
             return value.quantize(Decimal(1))
         return value.normalize()
-
-
-def format_timestamp(value: datetime | date | None) -> str | None:
-    """`2024-01-15T10:30:00.000Z`: UTC with milliseconds, as the reference renders it."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time.min, tzinfo=UTC)
-    value = value.astimezone(UTC)
-    # Not strftime: its %Y does not pad years before 1000 to four digits on every platform.
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
-    )
 
 
 @extend_schema_field({"type": "string", "enum": sorted(CURRENCY_EXPONENTS), "example": "EUR"})

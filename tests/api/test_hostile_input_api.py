@@ -217,6 +217,6 @@ def test_impossible_date_in_a_query_is_refused(api, invoice, day):
 def test_early_timestamps_render_with_a_four_digit_year():
     from datetime import date
 
-    from api.framework.fields import format_timestamp
+    from billing.formats import format_timestamp
 
     assert format_timestamp(date(99, 1, 15)) == "0099-01-15T00:00:00.000Z"
