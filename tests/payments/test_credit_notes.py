@@ -590,6 +590,15 @@ def test_credit_note_application_above_the_invoice_due_is_refused(customer):
         apply_credit(second, credit_note, "20.01")
 
 
+def test_credit_note_application_above_both_caps_names_the_credit_note_first(customer):
+    first = issued_invoice(customer, total="100.00")
+    credit_note = issue_credit(first, amount=Decimal("30.00"))
+    second = issued_invoice(customer, total="20.00")
+
+    with refused(LimitExceeded, "amount_exceeds_credit_note", "amount"):
+        apply_credit(second, credit_note, "40.00")
+
+
 def test_credit_note_application_to_a_paid_invoice_is_refused(customer):
     invoice = issued_invoice(customer, total="100.00")
     credit_note = issue_credit(invoice, amount=Decimal("10.00"))

@@ -257,6 +257,16 @@ def test_credit_note_payment_cannot_grow_beyond_the_invoice_due(invoice, open_cr
         update(application, amount=Decimal("15.01"))
 
 
+def test_growing_beyond_both_caps_names_the_credit_note_first_as_recording_does(
+    invoice, open_credit_note
+):
+    application = apply_credit(invoice, open_credit_note, "10.00")
+    record_payment(invoice, "85.00")
+
+    with refused(LimitExceeded, "amount_exceeds_credit_note", "amount"):
+        update(application, amount=Decimal("40.01"))
+
+
 def test_balance_application_amount_change_posts_a_ledger_delta(customer):
     give_balance(customer, "50.00")
     invoice = issued_invoice(customer, total="100.00", apply_balance=False)
