@@ -14,9 +14,8 @@ from billing.actors import Actor
 from billing.audit import audit_record, snapshot
 from billing.errors import InvalidState, ValidationError
 from billing.locking import money_transaction
-from billing.models import BalanceTransaction
 from billing.money import ZERO
-from billing.services import balance_post, sequence_next
+from billing.services import sequence_next
 from invoices.models import (
     Invoice,
     InvoiceKind,
@@ -24,9 +23,9 @@ from invoices.models import (
 )
 from invoices.services.authoring import INVOICE_AUDIT_FIELDS
 from invoices.settlement import check_transition, invoice_apply_settlement
-from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
+from payments.models import RESERVING_STATUSES, Payment, PaymentStatus
 from payments.services.documents import lock_invoice
-from payments.services.recording import PAYMENT_AUDIT_FIELDS
+from payments.services.recording import PaymentDetails, balance_payment_record
 
 SERIES_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.ADVANCE: "ADV"}
 
@@ -126,8 +125,9 @@ def invoice_mark_uncollectible(*, invoice: Invoice, reason: str, actor: Actor) -
 def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
     """Number and issue a draft; then use the customer's positive balance on it unless opted out.
 
-    The balance application is an ordinary `customer_balance` payment, shown on
-    the invoice as "Applied balance", in the same transaction as the issue.
+    The balance application is an ordinary `customer_balance` payment made by the
+    balance service on the rows held here, shown on the invoice as "Applied balance",
+    in the same transaction as the issue.
     """
     with money_transaction():
         docs = lock_invoice(invoice, with_customer=True)
@@ -141,37 +141,13 @@ def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True)
             and customer.currency == locked.currency
             and usable > 0
         ):
-            payment = Payment(
-                entity_id=locked.entity_id,
-                customer_id=customer.pk,
-                invoice=locked,
-                type=PaymentType.CUSTOMER_BALANCE,
-                status=PaymentStatus.SUCCEEDED,
+            balance_payment_record(
+                docs=docs,
+                actor=actor,
                 amount=usable,
-                currency=locked.currency,
-                note="Applied balance",
-                created_by_id=actor.user_id,
+                details=PaymentDetails(note="Applied balance"),
+                ledger_reason=f"Applied to {locked.number}",
             )
-            payment.save()
-            balance_post(
-                customer=customer,
-                amount=-usable,
-                kind=BalanceTransaction.Kind.INVOICE_APPLICATION,
-                actor=actor,
-                invoice_id=locked.pk,
-                payment_id=payment.pk,
-                reason=f"Applied to {locked.number}",
-            )
-            audit_record(
-                actor=actor,
-                entity_id=payment.entity_id,
-                action="payment.recorded",
-                obj=payment,
-                invoice_id=locked.pk,
-                customer_id=customer.pk,
-                after=snapshot(payment, PAYMENT_AUDIT_FIELDS),
-            )
-            locked.refresh_from_db()
     return locked
 
 

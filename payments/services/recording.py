@@ -73,7 +73,7 @@ def parse_payment_date(value, param: str = "date") -> date_type:
 class PaymentDetails:
     """What a recorded payment says besides its money, checked before any lock is taken."""
 
-    date: date_type
+    date: date_type = field(default_factory=timezone.localdate)
     reference: str | None = None
     note: str | None = None
     metadata: dict = field(default_factory=dict)

@@ -52,6 +52,7 @@ def test_issuing_applies_the_positive_balance_as_a_payment(customer):
     ]
     row = BalanceTransaction.objects.get(kind="invoice_application")
     assert (row.invoice_id, row.payment_id) == (invoice.pk, payment.pk)
+    assert row.reason == f"Applied to {invoice.number}"
     assert_no_drift()
 
 
