@@ -2,8 +2,8 @@
 
 A payment's money moves documents only while it is `succeeded` and not
 deleted; its net effect is `amount - amount_refunded`. Rows are never
-hard-deleted and never changed through bulk paths: every save goes through
-the model so the signal receivers recompute the linked documents.
+hard-deleted and never changed through bulk paths: every write goes through a
+service, which signals the recompute of the linked documents (`payments.signals`).
 """
 
 from decimal import Decimal
@@ -20,7 +20,7 @@ from invoices.models import AdvanceInvoice, CreditNote, Invoice
 
 
 class BulkWriteForbidden(Exception):
-    """Bulk paths skip the signals that keep document totals right; use the services."""
+    """Bulk paths skip the services whose signals keep document totals right; use them."""
 
 
 class SignalSafeQuerySet(models.QuerySet):

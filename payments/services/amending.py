@@ -22,6 +22,7 @@ from payments.services.audit import audit_payment
 from payments.services.capacity import require_capacity
 from payments.services.documents import lock_payment, require_payable
 from payments.services.recording import PAYMENT_AUDIT_FIELDS, balance_move, parse_payment_date
+from payments.signals import payment_money_changed
 
 MUTABLE_FIELDS = {"amount", "type", "date", "reference", "note", "metadata"}
 
@@ -105,6 +106,8 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
         for field, value in new.items():
             setattr(locked, field, value)
         locked.save(update_fields=[*new, "updated_at"])
+        if "amount" in new:
+            payment_money_changed.send(sender=Payment, payment=locked, documents=docs)
         if uses_balance and delta:
             balance_move(
                 payment=locked,
@@ -149,6 +152,7 @@ def payment_delete(*, payment: Payment, actor: Actor, reason: str = "") -> Payme
         locked.deleted_at = timezone.now()
         locked.delete_reason = (reason or "").strip()
         locked.save(update_fields=["is_deleted", "deleted_at", "delete_reason", "updated_at"])
+        payment_money_changed.send(sender=Payment, payment=locked, documents=docs)
         if uses_balance and locked.status == PaymentStatus.SUCCEEDED:
             balance_move(
                 payment=locked,

@@ -45,6 +45,7 @@ from payments.services.documents import (
 )
 from payments.services.gateway_operation import GatewayOperation
 from payments.services.retry_schedule import retry_schedule_after_failure
+from payments.signals import payment_money_changed
 
 CHARGE_AUDIT_FIELDS = ["amount", "status", "gateway_reference", "failure_code", "failure_message"]
 
@@ -134,6 +135,7 @@ def payment_charge(
             note=None,
         )
         CHARGE.reserve(payment)
+        payment_money_changed.send(sender=Payment, payment=payment, documents=docs)
         audit_record(
             actor=actor,
             entity_id=payment.entity_id,
@@ -218,7 +220,7 @@ def payment_settle_charge(
     """
     payment = Payment.objects.get(pk=payment_id)
     with money_transaction():
-        _docs, locked = lock_payment(payment)
+        docs, locked = lock_payment(payment)
         if status == locked.status or status not in PAYMENT_TRANSITIONS[locked.status]:
             return locked
         before = snapshot(locked, CHARGE_AUDIT_FIELDS)
@@ -237,6 +239,8 @@ def payment_settle_charge(
                 "updated_at",
             ]
         )
+        # Every outcome moves what is paid or held, or which waiting charges still fit.
+        payment_money_changed.send(sender=Payment, payment=locked, documents=docs)
         audit_payment(
             actor=actor,
             payment=locked,

@@ -9,13 +9,14 @@ from billing.money import ZERO
 from billing.services import balance_sum
 from invoices.models import CreditNote, Invoice
 from payments.models import Payment
+from payments.services.documents import lock_payment
 from payments.services.totals import (
     credit_note_figure,
     credit_note_recompute,
     invoice_figures,
     invoice_recompute,
-    payment_recompute_refunds,
     payment_refunded_figure,
+    payment_refunds_recompute,
 )
 
 
@@ -103,8 +104,9 @@ def fix_drift(drifts: list[Drift]) -> None:
     for drift in drifts:
         with money_transaction():
             if drift.kind == "payment":
-                payment = Payment.objects.get(pk=drift.object_id)
-                payment_recompute_refunds(lock_rows((Payment, [payment.pk]))[0][payment.pk])
+                # The documents' totals are made of the payment's net amount: they follow.
+                docs, payment = lock_payment(Payment.objects.get(pk=drift.object_id))
+                payment_refunds_recompute(payment, docs)
             elif drift.kind in ("invoice", "advance"):
                 invoice_recompute(lock_rows((Invoice, [drift.object_id]))[0][drift.object_id])
             elif drift.kind == "credit_note":

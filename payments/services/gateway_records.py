@@ -26,6 +26,7 @@ from payments.services.audit import audit_payment
 from payments.services.charging import CHARGE_AUDIT_FIELDS
 from payments.services.documents import lock_invoice, lock_payment, require_payable
 from payments.services.refunding import REFUND_AUDIT_FIELDS
+from payments.signals import payment_money_changed, payment_refunded
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def refund_record_from_gateway(
     """
     amount = from_minor_units(amount_minor, payment.currency)
     with money_transaction():
-        _docs, locked = lock_payment(payment)
+        docs, locked = lock_payment(payment)
         known = Refund.objects.filter(gateway_reference=reference).first()
         if known is not None:
             return known
@@ -107,6 +108,8 @@ def refund_record_from_gateway(
             gateway_reference=reference,
         )
         if created:
+            if refund.status == RefundStatus.SUCCEEDED:
+                payment_refunded.send(sender=Refund, refund=refund, payment=locked, documents=docs)
             audit_payment(
                 actor=actor,
                 payment=locked,
@@ -169,6 +172,7 @@ def payment_record_from_gateway(
             gateway_reference=reference,
         )
         if created:
+            payment_money_changed.send(sender=Payment, payment=payment, documents=docs)
             audit_record(
                 actor=actor,
                 entity_id=payment.entity_id,

@@ -36,7 +36,7 @@ from payments.services.documents import (
     require_due_unchanged,
     require_same_party,
 )
-from payments.services.totals import save_with_held_locks
+from payments.signals import payment_money_changed
 
 PAYMENT_AUDIT_FIELDS = [
     "amount",
@@ -325,7 +325,8 @@ def _payment_write(
         metadata=details.metadata,
         created_by_id=actor.user_id,
     )
-    save_with_held_locks(payment, (docs.invoice, docs.advance_invoice, docs.credit_note))
+    payment.save()
+    payment_money_changed.send(sender=Payment, payment=payment, documents=docs)
     return payment
 
 

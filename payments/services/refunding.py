@@ -36,6 +36,7 @@ from payments.services.documents import (
     require_within,
 )
 from payments.services.gateway_operation import GatewayOperation
+from payments.signals import payment_refunded
 
 REFUND_AUDIT_FIELDS = ["amount", "status", "destination", "gateway_reference", "failure_message"]
 
@@ -135,9 +136,10 @@ def refund_reserve(
         created_by_id=actor.user_id,
     )
     if through_gateway:
-        REFUND.reserve(refund)
+        REFUND.reserve(refund)  # pending: nothing is refunded until the gateway says so
     else:
         refund.save()
+        payment_refunded.send(sender=Refund, refund=refund, payment=locked, documents=docs)
     if touches_balance:
         reverses_credit = locked.type == PaymentType.CUSTOMER_BALANCE and locked.invoice_id is None
         balance_post(
@@ -250,7 +252,7 @@ def refund_settle(
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     payment = refund.payment
     with money_transaction():
-        lock_payment(payment)
+        docs, locked_payment = lock_payment(payment)
         locked = Refund.objects.select_for_update().get(pk=refund_id)
         if locked.status != RefundStatus.PENDING or status == RefundStatus.PENDING:
             return locked
@@ -261,6 +263,10 @@ def refund_settle(
         locked.gateway_reference = reference or locked.gateway_reference
         locked.failure_message = failure_message or ""
         locked.save(update_fields=["status", "gateway_reference", "failure_message", "updated_at"])
+        if status == RefundStatus.SUCCEEDED:
+            payment_refunded.send(
+                sender=Refund, refund=locked, payment=locked_payment, documents=docs
+            )
         audit_record(
             actor=actor,
             entity_id=locked.entity_id,

@@ -1,7 +1,7 @@
 """The one recompute of every cached total, from rows. Idempotent: run it as often as you like.
 
-Callers hold the row locks of the documents (the services lock them first;
-the signal receivers lock them when called outside a service).
+Callers hold the row locks of what they recompute, freshly read: the services lock
+them first and hand them over with the domain signals (`payments.signals`).
 """
 
 from dataclasses import dataclass
@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F
 
-from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO, MoneySum, money_from_sum
 from invoices.models import CreditNote, Invoice
 from invoices.settlement import credit_note_apply_settlement, invoice_apply_settlement
@@ -22,6 +21,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
+from payments.services.documents import LockedDocuments
 from payments.services.holds import release_charges_beyond_due
 
 _NET = F("amount") - F("amount_refunded")
@@ -118,7 +118,7 @@ def payment_refunded_figure(payment: Payment) -> Decimal:
 
 
 def payment_recompute_refunds(payment: Payment) -> bool:
-    """Refresh `amount_refunded` of a locked payment; its save recomputes its documents."""
+    """Refresh `amount_refunded` of a locked payment from its succeeded refunds."""
     refunded = payment_refunded_figure(payment)
     if payment.amount_refunded == refunded:
         return False
@@ -127,56 +127,30 @@ def payment_recompute_refunds(payment: Payment) -> bool:
     return True
 
 
-def payment_refunds_recompute(payment_id: str) -> bool:
-    """Lock a payment's documents, then the payment (global order), and refresh its refunds."""
-    with money_transaction():
-        payment = Payment.objects.get(pk=payment_id)
-        *_, payments = lock_rows(
-            (Invoice, [payment.invoice_id]),
-            (Invoice, [payment.advance_invoice_id]),
-            (CreditNote, [payment.credit_note_id]),
-            (Payment, [payment.pk]),
-        )
-        return payment_recompute_refunds(payments[payment.pk])
+def payment_refunds_recompute(payment: Payment, documents: LockedDocuments) -> None:
+    """A locked payment's refunds moved: its `amount_refunded`, then (if that moved) the
+    documents it settles, which the caller holds locked in `documents`."""
+    if payment_recompute_refunds(payment):
+        payment_documents_recompute(payment, documents)
 
 
-def payment_documents_recompute(payment: Payment) -> None:
-    """Recompute every document a payment touches, under their row locks (global order).
-
-    Inside a service's transaction no savepoint is needed: a failure here aborts
-    the whole operation anyway.
-    """
-    with money_transaction(savepoint=False):
-        documents = _held_documents(payment)
-        if documents is None:
-            invoices, advances, credit_notes = lock_rows(
-                (Invoice, [payment.invoice_id]),
-                (Invoice, [payment.advance_invoice_id]),
-                (CreditNote, [payment.credit_note_id]),
-            )
-            documents = (*invoices.values(), *advances.values(), *credit_notes.values())
-        for document in documents:
-            if isinstance(document, CreditNote):
-                credit_note_recompute(document)
-            else:
-                invoice_recompute(document)
+def payment_documents_recompute(payment: Payment, documents: LockedDocuments) -> None:
+    """Recompute every document a payment touches: the fresh rows the caller holds locked."""
+    for document in _held_documents(payment, documents):
+        if isinstance(document, CreditNote):
+            credit_note_recompute(document)
+        else:
+            invoice_recompute(document)
 
 
-def save_with_held_locks(payment: Payment, documents: tuple) -> None:
-    """Save a payment whose documents this transaction holds locked, fresh from `lock_rows`.
-
-    Its receiver then recomputes those rows instead of locking and reading them again.
-    """
-    payment._held_documents = documents
-    try:
-        payment.save()
-    finally:
-        del payment._held_documents
-
-
-def _held_documents(payment: Payment) -> tuple | None:
-    documents = tuple(d for d in getattr(payment, "_held_documents", ()) if d is not None)
+def _held_documents(payment: Payment, documents: LockedDocuments) -> tuple:
+    """The payment's documents among the held rows: all of them, or the caller is wrong."""
+    held = tuple(
+        document
+        for document in (documents.invoice, documents.advance_invoice, documents.credit_note)
+        if document is not None
+    )
     wanted = {payment.invoice_id, payment.advance_invoice_id, payment.credit_note_id} - {None}
-    if not documents or {d.pk for d in documents} != wanted:
-        return None
-    return documents
+    if {document.pk for document in held} != wanted:
+        raise RuntimeError(f"{payment.pk}: its documents must be held locked to recompute them")
+    return held

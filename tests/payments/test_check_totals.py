@@ -14,7 +14,7 @@ from django.db import connection
 from billing.models import Customer
 from billing.services import balance_adjust
 from invoices.models import CreditNote, Invoice
-from payments.models import Payment
+from payments.models import Payment, Refund
 from payments.services import payment_record, refund_create
 from tests.factories import SYSTEM, CustomerFactory, issued_credit_note, issued_invoice
 
@@ -111,6 +111,21 @@ def test_fix_repairs_a_payment_refund_cache_and_the_invoice_it_feeds(settled_boo
     assert payment.amount_refunded == Decimal("20.00")
     assert invoice.total_paid == Decimal("230.00")
     assert invoice.total_due == Decimal("70.00")
+    assert "No drift" in check_totals()
+
+
+def test_fix_of_a_refund_cache_brings_the_invoice_it_feeds_along(settled_books):
+    """A refund row changed behind the back: only the payment's cache drifts (the invoice
+    agrees with that cache), and fixing it moves the invoice too: a second run is clean."""
+    _, invoice, payment, _ = settled_books
+    corrupt(Refund, payment.refunds.get().pk, amount=Decimal("30.00"))
+
+    output = check_totals("--fix")
+
+    assert f"payment {payment.pk}: amount_refunded is 20.00, rows say 30.00" in output
+    assert f"invoice {invoice.pk}" not in output
+    invoice.refresh_from_db()
+    assert (invoice.total_paid, invoice.total_due) == (Decimal("220.00"), Decimal("80.00"))
     assert "No drift" in check_totals()
 
 
