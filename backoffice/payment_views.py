@@ -58,8 +58,7 @@ def usable_cards(invoice):
 
 def charge_outcome(payment, url: str) -> Outcome:
     """What to tell the admin about a charge, in each of its resulting states."""
-    invoice = payment.invoice or payment.advance_invoice
-    invoice.refresh_from_db()
+    invoice = payment.invoice or payment.advance_invoice  # as the service left it
     card = method_label(payment)
     amount = money(payment.amount, payment.currency)
     if payment.status == PaymentStatus.SUCCEEDED:
@@ -130,12 +129,12 @@ def payment_create_view(model_admin, request, object_id):
                     expected_due=data["seen_due"],
                     **{document_field(invoice): invoice.pk},
                 )
-                invoice.refresh_from_db()
+                document = payment.invoice or payment.advance_invoice  # as the service left it
                 kind = EXTERNAL_TYPE_LABELS[data["external_type"]].lower()
                 return Outcome(
                     back,
                     f"Recorded {money(payment.amount, payment.currency)} paid by {kind}. "
-                    f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
+                    f"Amount due is now {money(document.total_due, document.currency)}.",
                 )
             payment = payment_charge(
                 entity=invoice.entity,
@@ -203,11 +202,11 @@ def refund_view(model_admin, request, object_id, payment_id):
                 f"The refund of {amount} is pending at the gateway; it settles automatically.",
                 messages.WARNING,
             )
-        invoice.refresh_from_db()
+        document = row.payment.invoice or row.payment.advance_invoice  # as the service left it
         return Outcome(
             back,
             f"Refunded {amount} of the {method_label(payment)} payment. "
-            f"Amount due is now {money(invoice.total_due, invoice.currency)}.",
+            f"Amount due is now {money(document.total_due, document.currency)}.",
         )
 
     return flow_page(
@@ -268,15 +267,15 @@ def payment_delete_view(model_admin, request, object_id, payment_id):
     form = ReasonForm(request.POST or None)
 
     def delete() -> Outcome:
-        payment_delete(
+        deleted = payment_delete(
             payment=payment, actor=admin_actor(request), reason=form.cleaned_data["reason"]
         )
-        invoice.refresh_from_db()
+        document = deleted.invoice or deleted.advance_invoice  # as the service left it
         return Outcome(
             back,
             f"Deleted the {money(payment.amount, payment.currency)} "
             f"{method_label(payment)} payment. Amount due is now "
-            f"{money(invoice.total_due, invoice.currency)}.",
+            f"{money(document.total_due, document.currency)}.",
         )
 
     return flow_page(
@@ -338,11 +337,11 @@ def payment_cancel_view(model_admin, request, object_id, payment_id):
         outcome = payment_charge_cancel(payment=payment, actor=admin_actor(request))
         amount = money(outcome.amount, outcome.currency)
         if outcome.status == PaymentStatus.CANCELED:
-            invoice.refresh_from_db()
+            document = outcome.invoice or outcome.advance_invoice  # as the service left it
             return Outcome(
                 back,
                 f"Canceled the waiting charge of {amount}; nothing was charged. "
-                f"{money(invoice.total_payable, invoice.currency)} can now be paid.",
+                f"{money(document.total_payable, document.currency)} can now be paid.",
             )
         if outcome.status == PaymentStatus.REQUIRES_ACTION:
             return Outcome(

@@ -33,7 +33,12 @@ from invoices.models import (
 )
 from payments.models import EXTERNAL_TYPES, Payment, PaymentType, RefundDestination, RefundStatus
 from payments.services.documents import LockedDocuments, find_invoice
-from payments.services.recording import payment_record
+from payments.services.recording import (
+    PaymentDetails,
+    balance_payment_record,
+    credit_note_application_record,
+    external_payment_record,
+)
 from payments.services.refunding import refund_execute, refund_reserve
 
 ALLOCATION_TYPES = ("invoice", "customer_balance", "refund", "outside")
@@ -260,14 +265,16 @@ def credit_note_issue(
     )
     pending_refunds = []
     with money_transaction():
-        invoices, _, _, _, payments = lock_rows(
+        invoices, _, _, customers, payments = lock_rows(
             (Invoice, [invoice.pk]),
             (Invoice, [advance_id for advance_id, _ in refunded_documents]),
             (CreditNote, [credit_note_id for _, credit_note_id in refunded_documents]),
             (Customer, [invoice.customer_id]),
             (Payment, refund_payment_ids),
         )
-        docs = LockedDocuments(invoice=invoices[invoice.pk], payments=payments)
+        docs = LockedDocuments(
+            invoice=invoices[invoice.pk], customer=customers[invoice.customer_id], payments=payments
+        )
         credit_note = credit_note_build(
             invoice=docs.invoice,
             reason=reason,
@@ -298,46 +305,40 @@ def credit_note_issue(
                         )
             to_invoice = sum((e["amount"] for e in parsed if e["type"] == "invoice"), Decimal(0))
             refunded = sum((e["amount"] for e in parsed if e["type"] == "refund"), Decimal(0))
+            # The credit's payments are recorded on the rows held here (no second lock), so
+            # the credit note returned is the one they brought up to date.
+            applied = LockedDocuments(invoice=docs.invoice, credit_note=credit_note)
             if to_invoice:
-                payment_record(
-                    entity=entity,
+                credit_note_application_record(
+                    docs=applied,
                     actor=actor,
                     amount=to_invoice,
-                    type=PaymentType.CREDIT_NOTE,
-                    invoice_id=invoice.pk,
-                    credit_note_id=credit_note.pk,
-                    note=reason,
+                    details=PaymentDetails.clean(note=reason),
                 )
             if refunded:
                 # The credit settles the invoice in place of the money handed back.
-                payment_record(
-                    entity=entity,
+                credit_note_application_record(
+                    docs=applied,
                     actor=actor,
                     amount=refunded,
-                    type=PaymentType.CREDIT_NOTE,
-                    invoice_id=invoice.pk,
-                    credit_note_id=credit_note.pk,
-                    note=reason,
-                    _allow_overpaying_application=True,
+                    details=PaymentDetails.clean(note=reason),
+                    may_overpay=True,
                 )
             for entry in parsed:
                 if entry["type"] == "customer_balance":
-                    payment_record(
-                        entity=entity,
+                    balance_payment_record(
+                        docs=LockedDocuments(credit_note=credit_note, customer=docs.customer),
                         actor=actor,
                         amount=entry["amount"],
-                        type=PaymentType.CUSTOMER_BALANCE,
-                        credit_note_id=credit_note.pk,
-                        note=reason,
+                        details=PaymentDetails.clean(note=reason),
                     )
                 elif entry["type"] == "outside":
-                    payment_record(
-                        entity=entity,
+                    external_payment_record(
+                        docs=LockedDocuments(credit_note=credit_note),
                         actor=actor,
-                        amount=entry["amount"],
                         type=entry["payment_type"],
-                        credit_note_id=credit_note.pk,
-                        note=reason,
+                        amount=entry["amount"],
+                        details=PaymentDetails.clean(note=reason),
                     )
                 elif entry["type"] == "refund":
                     refund = refund_reserve(
@@ -349,7 +350,6 @@ def credit_note_issue(
                     )
                     if refund.status == RefundStatus.PENDING:
                         pending_refunds.append(refund)
-        credit_note.refresh_from_db()
     for refund in pending_refunds:
         refund_execute(refund=refund, actor=actor)
     return credit_note

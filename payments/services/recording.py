@@ -148,7 +148,6 @@ def payment_record(
     note: str | None = None,
     metadata: dict | None = None,
     expected_due: Decimal | None = None,
-    _allow_overpaying_application: bool = False,
 ) -> Payment:
     """Record money that arrived, or apply credit / an advance / the balance to a document.
 
@@ -171,16 +170,16 @@ def payment_record(
             advance_invoice_id=advance_invoice_id,
             credit_note_id=credit_note_id,
         )
-        record = _operation_for(type, may_overpay=_allow_overpaying_application)
+        record = _operation_for(type)
         return record(
             docs=docs, actor=actor, amount=amount, details=details, expected_due=expected_due
         )
 
 
-def _operation_for(type: str, *, may_overpay: bool):
+def _operation_for(type: str):
     """The recording operation of a payment type."""
     if type == PaymentType.CREDIT_NOTE:
-        return partial(credit_note_application_record, may_overpay=may_overpay)
+        return credit_note_application_record
     if type == PaymentType.ADVANCE:
         return advance_application_record
     if type == PaymentType.CUSTOMER_BALANCE:

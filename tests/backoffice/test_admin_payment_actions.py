@@ -132,6 +132,49 @@ def test_edit_with_an_impossible_date_is_refused_on_the_form(client, office, cus
     assert response.context["form"].errors == {"date": ["Enter a valid date."]}
 
 
+def test_each_flow_tells_the_amount_due_it_left(client, office, customer):
+    invoice = issued_invoice(customer, total="100.00")
+    card = SavedCardFactory(customer=customer)
+
+    recorded = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        {
+            "amount": "30.00",
+            "method": "external",
+            "external_type": "cash",
+            "date": "2026-03-02",
+            "seen_due": "100.00",
+        },
+        follow=True,
+    )
+    charged = submit(
+        client,
+        invoice_url(invoice, "payment_create"),
+        {"amount": "50.00", "method": card.pk, "seen_due": "70.00"},
+        follow=True,
+    )
+    cash = invoice.payments.get(type="cash")
+    refunded = submit(
+        client,
+        invoice_url(invoice, "payment_refund", cash.pk),
+        {"amount": "10.00", "destination": "original", "reason": "Change given"},
+        follow=True,
+    )
+    other = record_payment(invoice, "5.00")
+    deleted = submit(
+        client,
+        invoice_url(invoice, "payment_delete", other.pk),
+        {"reason": "Recorded twice"},
+        follow=True,
+    )
+
+    assert "Amount due is now €70.00." in messages_of(recorded)[0]
+    assert "Amount due is now €20.00." in messages_of(charged)[0]
+    assert "Amount due is now €30.00." in messages_of(refunded)[0]
+    assert "Amount due is now €30.00." in messages_of(deleted)[0]
+
+
 def test_delete_an_external_payment_with_a_reason(client, office, customer):
     invoice = issued_invoice(customer, total="100.00")
     payment = record_payment(invoice, "100.00")

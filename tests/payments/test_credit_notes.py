@@ -332,6 +332,26 @@ def test_allocation_paid_outside_records_a_payout_on_the_credit_note(customer):
     assert invoice.total_paid == Decimal("100.00")
 
 
+def test_the_credit_note_returned_shows_where_its_credit_went(customer):
+    invoice = issued_invoice(customer, total="100.00")
+
+    credit_note = issue_credit(
+        invoice,
+        amount=Decimal("30.00"),
+        allocations=[
+            {"type": "invoice", "amount": Decimal("10.00")},
+            {"type": "customer_balance", "amount": Decimal("15.00")},
+            {"type": "outside", "amount": Decimal("5.00")},
+        ],
+    )
+
+    assert (credit_note.total_applied, credit_note.total_remaining) == (
+        Decimal("30.00"),
+        Decimal("0.00"),
+    )
+    assert credit_note.invoice.total_due == Decimal("90.00")
+
+
 def test_allocations_that_do_not_add_up_are_refused(customer):
     invoice = issued_invoice(customer, total="100.00")
 

@@ -209,7 +209,7 @@ class Command(BaseCommand):
         # Partly credited (two meeting-room hours), the rest paid by bank transfer.
         invoice = issued("ana", [DEDICATED_DESK, MEETING_ROOM], days_ago=12)
         meeting_line = invoice.lines.get(name=MEETING_ROOM["name"])
-        credit_note_issue(
+        credit_note = credit_note_issue(
             entity=entity,
             invoice_id=invoice.pk,
             actor=ACTOR,
@@ -217,7 +217,7 @@ class Command(BaseCommand):
             lines=[{"line_id": meeting_line.pk, "quantity": 2}],
             allocations=[{"type": "invoice", "amount": "61.00"}],
         )
-        invoice.refresh_from_db()
+        invoice = credit_note.invoice  # the row the credit was applied to, up to date
         record(invoice, invoice.total_due, "bank_transfer", days_ago=4, reference="SEPA 3107-12")
 
         # Partially paid by bank transfer.
