@@ -19,7 +19,7 @@ from backoffice.flow_base import (
 from backoffice.flows import Outcome, run_once
 from billing.errors import LimitExceeded, ValidationError
 from billing.money import exponent
-from invoices.services import credit_note_issue
+from payments.services import credit_note_issue
 
 
 def credit_note_create_view(model_admin, request, object_id):

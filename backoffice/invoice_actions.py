@@ -14,8 +14,8 @@ from backoffice.flow_base import (
 from backoffice.flows import Outcome
 from backoffice.payment_forms import IssueForm, MoveExcessForm, ReasonForm
 from invoices.models import InvoiceStatus
-from invoices.services import invoice_issue, invoice_void, invoice_write_off
-from payments.services import overpayment_move_to_balance
+from invoices.services import invoice_write_off
+from payments.services import invoice_issue, invoice_void, overpayment_move_to_balance
 
 
 def invoice_issue_view(model_admin, request, object_id):

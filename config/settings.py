@@ -225,7 +225,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "payments.models.RefundStatus",
         "RefundDestinationEnum": "payments.models.RefundDestination",
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
-        "AllocationTypeEnum": "invoices.services.credit_notes.ALLOCATION_TYPES",
+        "AllocationTypeEnum": "payments.services.crediting.ALLOCATION_TYPES",
         "BalanceTransactionKindEnum": "billing.models.BalanceTransaction.Kind",
     },
 }

@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 
 from billing.actors import Actor
 from billing.models import Customer, Entity
-from invoices.services import credit_note_issue, invoice_create, invoice_issue
+from invoices.services import invoice_create
 from payments.models import SavedPaymentMethod
+from payments.services import credit_note_issue, invoice_issue
 
 SYSTEM = Actor.system("tests")
 

@@ -20,11 +20,11 @@ from api.resources.invoices import (
 )
 from invoices.lines import MAX_LINES
 from invoices.models import CreditNote
-from invoices.services import credit_note_issue
-from invoices.services.credit_notes import ALLOCATION_TYPES
 from payments.models import (
     EXTERNAL_TYPES,
 )
+from payments.services import credit_note_issue
+from payments.services.crediting import ALLOCATION_TYPES
 
 
 class CreditNoteLineSerializer(LineSerializer):

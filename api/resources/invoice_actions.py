@@ -16,8 +16,14 @@ from api.resources.invoices import AdvanceInvoiceSerializer, InvoiceSerializer
 from api.resources.payments import PaymentSerializer, serialize_payment
 from api.resources.refunds import RefundSerializer
 from invoices.models import Invoice, InvoiceKind
-from invoices.services import invoice_issue, invoice_void, invoice_write_off
-from payments.services import balance_apply, overpayment_move_to_balance, payment_charge
+from invoices.services import invoice_write_off
+from payments.services import (
+    balance_apply,
+    invoice_issue,
+    invoice_void,
+    overpayment_move_to_balance,
+    payment_charge,
+)
 
 
 class ChargeSerializer(StrictInputSerializer):

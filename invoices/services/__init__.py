@@ -1,18 +1,19 @@
-"""Every write of an invoice, an advance invoice or a credit note, one function per operation.
+"""Every write of an invoice, an advance invoice or a credit note as a document, one function
+per operation: drafting, numbering and issue, write-off, the lines and totals of a credit note.
 
-Doors import from here. The settlement rule the payment services apply to a document
-lives outside this package (`invoices.settlement`), so that these services can use the
-payment services in turn (a balance applied at issue, a credit note's refunds).
+The operations that also move money are settlement services of `payments`, built on
+these: issuing with the customer's balance applied (`invoice_issue`), voiding only an
+invoice no money sits on (`invoice_void`), a credit note with its allocations
+(`credit_note_issue`). The dependency runs payments → invoices → billing.
 """
 
 from invoices.services.authoring import invoice_create
-from invoices.services.credit_notes import credit_note_issue
-from invoices.services.issuing import invoice_issue, invoice_void, invoice_write_off
+from invoices.services.credit_notes import credit_note_build
+from invoices.services.issuing import invoice_finalize, invoice_write_off
 
 __all__ = [
-    "credit_note_issue",
+    "credit_note_build",
     "invoice_create",
-    "invoice_issue",
-    "invoice_void",
+    "invoice_finalize",
     "invoice_write_off",
 ]

@@ -7,13 +7,12 @@ document's own steps on a locked row; `invoice_issue`, `invoice_void` and
 customer's balance.
 """
 
-from django.db.models import F, Q
 from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
 from billing.errors import InvalidState, ValidationError
-from billing.locking import money_transaction
+from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO
 from billing.services import sequence_next
 from invoices.models import (
@@ -23,9 +22,6 @@ from invoices.models import (
 )
 from invoices.services.authoring import INVOICE_AUDIT_FIELDS
 from invoices.settlement import check_transition, invoice_apply_settlement
-from payments.models import RESERVING_STATUSES, Payment, PaymentStatus
-from payments.services.documents import lock_invoice
-from payments.services.recording import PaymentDetails, balance_payment_record
 
 SERIES_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.ADVANCE: "ADV"}
 
@@ -122,60 +118,8 @@ def invoice_mark_uncollectible(*, invoice: Invoice, reason: str, actor: Actor) -
     return invoice
 
 
-def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
-    """Number and issue a draft; then use the customer's positive balance on it unless opted out.
-
-    The balance application is an ordinary `customer_balance` payment made by the
-    balance service on the rows held here, shown on the invoice as "Applied balance",
-    in the same transaction as the issue.
-    """
-    with money_transaction():
-        docs = lock_invoice(invoice, with_customer=True)
-        locked = docs.primary
-        invoice_finalize(invoice=locked, actor=actor)
-        customer = docs.customer
-        usable = min(customer.balance, locked.total_due)
-        if (
-            apply_balance
-            and not locked.is_advance
-            and customer.currency == locked.currency
-            and usable > 0
-        ):
-            balance_payment_record(
-                docs=docs,
-                actor=actor,
-                amount=usable,
-                details=PaymentDetails(note="Applied balance"),
-                ledger_reason=f"Applied to {locked.number}",
-            )
-    return locked
-
-
-def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
-    """Void an invoice on which nothing is settled or in flight."""
-    with money_transaction():
-        docs = lock_invoice(invoice)
-        locked = docs.primary
-        field = "advance_invoice_id" if locked.is_advance else "invoice_id"
-        # A fully refunded payment settles nothing; one in flight may still settle.
-        active = (
-            Payment.objects.filter(**{field: locked.pk}, is_deleted=False)
-            .filter(
-                Q(status=PaymentStatus.SUCCEEDED, amount__gt=F("amount_refunded"))
-                | Q(status__in=RESERVING_STATUSES)
-            )
-            .exists()
-        )
-        if active:
-            raise InvalidState(
-                "This invoice has payments; refund or delete them before voiding it.",
-                code="invoice_has_payments",
-            )
-        return invoice_mark_void(invoice=locked, reason=reason, actor=actor)
-
-
 def invoice_write_off(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
     """Mark what is still due as uncollectible (the invoice can still be paid later)."""
     with money_transaction():
-        docs = lock_invoice(invoice)
-        return invoice_mark_uncollectible(invoice=docs.primary, reason=reason, actor=actor)
+        (invoices,) = lock_rows((Invoice, [invoice.pk]))
+        return invoice_mark_uncollectible(invoice=invoices[invoice.pk], reason=reason, actor=actor)

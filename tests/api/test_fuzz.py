@@ -27,8 +27,7 @@ from schemathesis.checks import (
 )
 
 from config.wsgi import application
-from invoices.services import credit_note_issue
-from payments.services import refund_create
+from payments.services import credit_note_issue, refund_create
 from tests.factories import (
     SYSTEM,
     CustomerFactory,

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.services import credit_note_issue
+from payments.services import credit_note_issue
 from tests.factories import (
     SYSTEM,
     CustomerFactory,

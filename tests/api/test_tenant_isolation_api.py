@@ -4,8 +4,7 @@ changes or even confirms the existence of entity B's objects."""
 import pytest
 
 from billing.models import AuditEvent
-from invoices.services import credit_note_issue
-from payments.services import refund_create
+from payments.services import credit_note_issue, refund_create
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
 from tests.factories import (

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from billing.errors import InvalidState, ValidationError
-from invoices.services import invoice_issue
+from payments.services import invoice_issue
 from tests.asserts import refused
 from tests.factories import (
     SYSTEM,

@@ -7,10 +7,10 @@ import pytest
 from billing.errors import CurrencyMismatch, InvalidAmount, InvalidState, ValidationError
 from billing.models import AuditEvent
 from invoices.models import INVOICE_TRANSITIONS, Invoice, InvoiceStatus
-from invoices.services import invoice_void, invoice_write_off
+from invoices.services import invoice_write_off
 from invoices.settlement import check_transition
 from payments.models import PaymentStatus
-from payments.services import payment_delete, refund_create
+from payments.services import invoice_void, payment_delete, refund_create
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (
     SYSTEM,

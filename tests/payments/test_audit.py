@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from billing.actors import Actor
 from billing.models import AuditEvent
 from billing.services import balance_adjust
-from invoices.services import invoice_issue, invoice_void, invoice_write_off
+from invoices.services import invoice_write_off
 from payments.services import (
+    invoice_issue,
+    invoice_void,
     overpayment_move_to_balance,
     payment_charge,
     payment_delete,

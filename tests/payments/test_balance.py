@@ -4,9 +4,13 @@ from decimal import Decimal
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, NotFound
 from billing.models import BalanceTransaction
-from invoices.services import invoice_issue
 from payments.models import Payment
-from payments.services import balance_apply, overpayment_move_to_balance, refund_create
+from payments.services import (
+    balance_apply,
+    invoice_issue,
+    overpayment_move_to_balance,
+    refund_create,
+)
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (
     SYSTEM,

@@ -22,10 +22,10 @@ from billing.errors import Conflict, LimitExceeded, SettleError
 from billing.models import Customer, DocumentSequence
 from billing.services import balance_adjust, balance_sum
 from invoices.models import CreditNote, Invoice
-from invoices.services import credit_note_issue
 from payments.models import Payment, PaymentStatus, RefundDestination
 from payments.services import (
     balance_apply,
+    credit_note_issue,
     overpayment_move_to_balance,
     payment_charge,
     payment_delete,

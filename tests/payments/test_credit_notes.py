@@ -17,9 +17,8 @@ from billing.errors import (
 )
 from billing.models import AuditEvent, BalanceTransaction
 from invoices.models import CreditNote
-from invoices.services import credit_note_issue
 from payments.models import Payment, Refund
-from payments.services import payment_record, refunding
+from payments.services import credit_note_issue, payment_record, refunding
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (
     SYSTEM,

@@ -27,10 +27,10 @@ from billing.errors import SettleError
 from billing.models import AuditEvent, BalanceTransaction, Customer
 from billing.services import balance_adjust, balance_sum
 from invoices.models import CreditNote, Invoice
-from invoices.services import credit_note_issue
 from payments.models import Payment, Refund
 from payments.services import (
     balance_apply,
+    credit_note_issue,
     overpayment_move_to_balance,
     payment_delete,
     payment_record,

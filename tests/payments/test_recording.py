@@ -6,9 +6,8 @@ import pytest
 
 from billing.errors import CurrencyMismatch, InvalidAmount, InvalidState, NotFound, ValidationError
 from billing.models import AuditEvent
-from invoices.services import invoice_void
 from payments.models import EXTERNAL_TYPES, Payment
-from payments.services import payment_record
+from payments.services import invoice_void, payment_record
 from payments.services.recording import check_type_and_references
 from tests.asserts import assert_no_drift, refused
 from tests.factories import (

@@ -6,9 +6,14 @@ import pytest
 
 from billing.errors import InvalidAmount, InvalidState, LimitExceeded, ValidationError
 from billing.models import AuditEvent, BalanceTransaction
-from invoices.services import invoice_void
 from payments.models import Payment
-from payments.services import payment_delete, payment_record, payment_update, refund_create
+from payments.services import (
+    invoice_void,
+    payment_delete,
+    payment_record,
+    payment_update,
+    refund_create,
+)
 from tests.asserts import assert_no_drift, refused, unchanged
 from tests.factories import (
     SYSTEM,

@@ -61,8 +61,7 @@ def test_every_api_operation_is_in_the_tenant_isolation_table():
 @pytest.fixture
 def own(entity):
     """One of everything in the key's own entity, to address with a foreign x-entity-id."""
-    from invoices.services import credit_note_issue
-    from payments.services import refund_create
+    from payments.services import credit_note_issue, refund_create
 
     customer = CustomerFactory(entity=entity)
     invoice = issued_invoice(customer, total="300.00")

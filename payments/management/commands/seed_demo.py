@@ -18,17 +18,17 @@ from billing.actors import Actor
 from billing.models import ApiKey, Customer, Entity, EntityMembership
 from billing.services import api_key_create, balance_adjust, customer_create, entity_create
 from invoices.models import CreditNote, Invoice, InvoiceKind
-from invoices.services import (
-    credit_note_issue,
-    invoice_create,
-    invoice_issue,
-    invoice_void,
-    invoice_write_off,
-)
+from invoices.services import invoice_create, invoice_write_off
 from payments.gateways.sandbox import TEST_CARDS
 from payments.models import Payment, SavedPaymentMethod
 from payments.queue import receipts_muted
-from payments.services import payment_charge, payment_record
+from payments.services import (
+    credit_note_issue,
+    invoice_issue,
+    invoice_void,
+    payment_charge,
+    payment_record,
+)
 from payments.services.drift import find_drift
 
 DEMO_ENTITY_NAME = "Settle Demo Coworking"
