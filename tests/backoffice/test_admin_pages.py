@@ -12,7 +12,7 @@ from invoices.models import AdvanceInvoice, Invoice
 from payments.management.commands.seed_demo import DEMO_ENTITY_NAME
 from payments.models import Payment, PaymentType
 from payments.services import payment_record
-from tests.factories import CustomerFactory, UserFactory, issued_invoice
+from tests.factories import CustomerFactory, UserFactory, draft_invoice, issued_invoice
 
 SETTLE_APPS = {"billing", "invoices", "payments"}
 
@@ -92,6 +92,15 @@ def test_invoice_page_lists_its_lines_and_payments(demo):
     assert "Coffee bar and printing" in page
     assert "Visa •••• 4242" in page
     assert str(payment.amount) in page
+
+
+def test_a_draft_page_says_draft_not_issued(demo):
+    draft = Invoice.objects.filter(status="draft").first() or draft_invoice(
+        CustomerFactory(entity=Entity.objects.get(name=DEMO_ENTITY_NAME))
+    )
+    page = demo.get(admin_url(Invoice, "change", draft.pk)).content.decode()
+    assert "Draft dated" in page
+    assert "Issued" not in page.split('class="settle-head__meta"')[1].split("</p>")[0]
 
 
 def test_payments_cannot_be_added_or_deleted_in_the_admin(demo):
