@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from billing.money import ZERO
 from invoices.models import InvoiceStatus
 from payments.models import PaymentStatus, RefundStatus
 from payments.services.holds import charges_beyond_due
@@ -104,15 +105,30 @@ def balance(request):
     )
 
 
+def document_label(document) -> str:
+    """ "Invoice INV-2026-00012": how a receipt names what was paid (never an internal id)."""
+    if document is None:
+        return ""
+    kind = getattr(document, "is_advance", None)
+    name = "Credit note" if kind is None else "Advance invoice" if kind else "Invoice"
+    return f"{name} {document.number}"
+
+
 @member_required
 def payment_receipt(request, payment_id):
     payment = member_receipt(request.user, payment_id)
+    document = payment.invoice or payment.advance_invoice or payment.credit_note
+    due = payment.invoice.total_due if payment.invoice else None
     return render_portal(
         request,
         "portal/receipt_payment.html",
         {
             "payment": payment,
-            "document": payment.invoice or payment.advance_invoice or payment.credit_note,
+            "document": document,
+            "document_label": document_label(document),
+            # A receipt never shows a negative amount due: more than due reads as such.
+            "still_due": None if due is None else max(due, ZERO),
+            "paid_beyond_due": None if due is None else max(-due, ZERO),
             "refunds": payment.refunds.filter(status=RefundStatus.SUCCEEDED),
         },
     )
@@ -130,6 +146,6 @@ def refund_receipt(request, refund_id):
         {
             "refund": refund,
             "payment": payment,
-            "document": payment.invoice or payment.advance_invoice,
+            "document_label": document_label(payment.invoice or payment.advance_invoice),
         },
     )

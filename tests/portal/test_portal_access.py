@@ -108,3 +108,23 @@ def test_receipts_history_and_balance_pages(member_client, customer, invoice, vi
     balance = member_client.get("/portal/balance/").content.decode()
     assert "7.50 EUR" in balance and "Credit added" in balance
     assert "Goodwill credit" not in balance  # the internal note stays in the back office
+
+
+def test_a_receipt_names_documents_by_number_and_never_shows_a_negative_amount_due(
+    member_client, invoice, visa
+):
+    from tests.factories import record_payment
+
+    payment = record_payment(invoice, "150.00")  # 30.00 more than the 120.00 due
+    refund = refund_create(payment=payment, actor=SYSTEM, reason="Paid twice", amount="10.00")
+
+    receipt = member_client.get(f"/portal/receipts/payments/{payment.pk}").content.decode()
+    visible = re.sub(r"<[^>]+>", " ", receipt)
+    assert f"Invoice {invoice.number}" in visible
+    assert payment.pk not in visible
+    assert "-" + "20.00" not in visible and "−20.00" not in visible
+    assert "Nothing: paid in full (20.00 EUR more than due)" in " ".join(visible.split())
+    refund_page = member_client.get(f"/portal/receipts/refunds/{refund.pk}").content.decode()
+    visible = re.sub(r"<[^>]+>", " ", refund_page)
+    assert f"Invoice {invoice.number}" in visible
+    assert refund.pk not in visible and payment.pk not in visible
