@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.actors import Actor
+from billing.money import ZERO
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.queue import enqueue_after
 from payments.retention import webhook_events_prune
@@ -56,11 +57,17 @@ def send_payment_receipt(payment_id: str) -> bool:
     payment = _payment_to_tell(payment_id, PaymentStatus.SUCCEEDED)
     if payment is None:
         return False
+    receipt = reverse("portal:payment-receipt", args=[payment.pk])
+    due = payment.invoice.total_due if payment.invoice else None
     _email_customer(
         payment,
         subject=f"Receipt: {payment.amount} {payment.currency} received by {payment.entity.name}",
         template="payments/email/receipt.txt",
         document=payment.invoice or payment.advance_invoice or payment.credit_note,
+        # Never a negative amount due: money beyond it is said as such.
+        still_due=None if due is None else max(due, ZERO.quantize(due)),
+        beyond_due=None if due is None or due >= 0 else -due,
+        receipt_url=f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{receipt}",
     )
     return True
 

@@ -49,7 +49,9 @@ def test_recorded_payment_sends_one_receipt_after_commit(
     assert invoice.number in message.body
     assert "Still due:  60.00 EUR" in message.body
     assert "Reference:  BANK-1" in message.body
-    assert payment.pk in message.body
+    assert f"Your receipt: http://127.0.0.1:8000/portal/receipts/payments/{payment.pk}" in (
+        message.body
+    )
 
 
 def test_receipt_is_sent_when_the_transaction_commits(customer, django_capture_on_commit_callbacks):
@@ -60,6 +62,17 @@ def test_receipt_is_sent_when_the_transaction_commits(customer, django_capture_o
 
     assert len(mail.outbox) == 1
     assert "Still due:  0.00 EUR" in mail.outbox[0].body
+
+
+def test_a_receipt_never_shows_a_negative_amount_due(customer, django_capture_on_commit_callbacks):
+    invoice = issued_invoice(customer, total="100.00")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(invoice, "130.00")
+
+    body = mail.outbox[0].body
+    assert "Still due:  0.00 EUR (paid 30.00 EUR more than due)" in body
+    assert "-30.00" not in body
 
 
 def test_no_receipt_for_a_customer_without_email(db, django_capture_on_commit_callbacks):
