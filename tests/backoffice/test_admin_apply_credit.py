@@ -231,3 +231,15 @@ def test_a_final_invoice_has_no_apply_flow(client, office, customer):
     invoice = issued_invoice(customer, total="100.00")
 
     assert client.get(invoice_url(invoice, "apply")).status_code == 404
+
+
+def test_another_entitys_credit_note_answers_404(client, office):
+    stranger = CustomerFactory()  # in an entity the office manager is not a member of
+    corrected = issued_invoice(stranger, total="50.00")
+    record_payment(corrected, "50.00")
+    foreign = issued_credit_note(corrected, "20.00")
+
+    with unchanged():
+        response = submit(client, apply_url(foreign), {"invoice": corrected.pk, "amount": "5.00"})
+
+    assert response.status_code == 404
