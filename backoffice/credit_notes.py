@@ -1,7 +1,13 @@
-"""The Credit notes list and page, with where each credit went."""
+"""The Credit notes list and page, with where each credit went and, while some is left,
+"Apply to an invoice" (`backoffice.credit_apply`)."""
+
+from functools import partial, update_wrapper
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.urls import path
 
+from backoffice.credit_apply import credit_note_apply_view, credit_note_source
 from backoffice.display import money
 from backoffice.invoices import LINE_FIELDS
 from backoffice.scoping import (
@@ -32,6 +38,7 @@ class CreditNoteApplicationInline(ReadOnlyInline):
 
 
 class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    change_form_template = "admin/settle/credit_note_change_form.html"
     list_display = [
         "number",
         "customer",
@@ -66,6 +73,26 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_urls(self):
+        opts = self.opts
+        view = update_wrapper(partial(credit_note_apply_view, self), credit_note_apply_view)
+        apply = path(
+            "<path:object_id>/apply/",
+            self.admin_site.admin_view(view),
+            name=f"{opts.app_label}_{opts.model_name}_apply",
+        )
+        return [apply, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        credit_note = self.get_object(request, unquote(object_id))
+        can_apply = (
+            credit_note is not None
+            and request.user.has_perm("payments.record_payment")
+            and credit_note_source(credit_note).available > 0
+        )
+        context = {"can_apply": can_apply, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="total", ordering="total")
     def total_amount(self, credit_note: CreditNote) -> str:

@@ -3,7 +3,9 @@
 from django.contrib.admin.utils import quote
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from backoffice.credit_apply import advance_source, open_credit_for
 from backoffice.display import money
 from backoffice.flow_base import (
     FlowPermissions,
@@ -192,6 +194,8 @@ def invoice_actions(model_admin, invoice: Invoice, perms: FlowPermissions) -> li
         actions.append(
             ("Write off as uncollectible", flow_url(model_admin, "write_off", invoice.pk), "")
         )
+    if perms.record and invoice.is_advance and advance_source(invoice).available > 0:
+        actions.append(("Apply to an invoice", flow_url(model_admin, "apply", invoice.pk), ""))
     if (
         perms.void
         and status in (InvoiceStatus.DRAFT, InvoiceStatus.ISSUED)
@@ -199,6 +203,18 @@ def invoice_actions(model_admin, invoice: Invoice, perms: FlowPermissions) -> li
     ):
         actions.append(("Void invoice", flow_url(model_admin, "void", invoice.pk), "danger"))
     return actions
+
+
+def credit_to_apply(invoice: Invoice, perms: FlowPermissions) -> list[dict]:
+    """The customer's open credit notes and advances, each with its Apply flow preset to
+    this invoice (the same flow as on the credit note's or the advance's own page)."""
+    if not perms.record:
+        return []
+    rows = []
+    for source in open_credit_for(invoice):
+        url = f"{source.apply_url}?{urlencode({'invoice': invoice.pk})}"
+        rows.append({"source": source, "apply_url": url})
+    return rows
 
 
 def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
@@ -217,6 +233,7 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
             if invoice.is_advance
             else []
         ),
+        "credit_to_apply": credit_to_apply(invoice, perms),
         "history": history_rows(invoice),
         "actions": invoice_actions(model_admin, invoice, perms),
         "create_url": flow_url(model_admin, "payment_create", invoice.pk) if can_create else "",

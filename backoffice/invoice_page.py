@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from backoffice.credit_apply import advance_apply_view
 from backoffice.credit_note_views import credit_note_create_view
 from backoffice.flow_base import invoice_url
 from backoffice.invoice_actions import (
@@ -40,6 +41,7 @@ FLOWS = [
     (f"{PAYMENT}/cancel/", payment_cancel_view, "payment_cancel"),
     ("credit-notes/create/", credit_note_create_view, "credit_note_create"),
     ("move-excess/", move_excess_view, "move_excess"),
+    ("apply/", advance_apply_view, "apply"),
     ("issue/", invoice_issue_view, "issue"),
     ("void/", invoice_void_view, "void"),
     ("write-off/", invoice_write_off_view, "write_off"),
