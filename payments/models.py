@@ -208,6 +208,8 @@ class Payment(NeverDeleted):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["entity", "created_at", "id"]),
+            # The back office's list across entities (a superuser's), newest first.
+            models.Index(fields=["created_at", "id"]),
             models.Index(fields=["entity", "date"]),
             models.Index(fields=["invoice", "status"]),
             models.Index(fields=["credit_note", "status"]),
