@@ -132,6 +132,8 @@ class Invoice(models.Model):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["entity", "kind", "created_at"]),
+            # The back office's lists, newest first, per kind.
+            models.Index(fields=["kind", "date", "id"]),
             models.Index(fields=["entity", "status"]),
             models.Index(fields=["customer", "status"]),
         ]
