@@ -117,7 +117,7 @@ class CustomerAdmin(EntityScopedAdmin):
             {
                 "invoice": invoice,
                 "url": invoice_admin_url(invoice),
-                "badge": badge(invoice.display_status, STATUS_LABELS[invoice.display_status]),
+                "badge": badge(invoice.badge_status, STATUS_LABELS[invoice.badge_status]),
             }
             for invoice in invoices[:PROFILE_INVOICES]
         ]

@@ -15,6 +15,8 @@ BADGE_TONES = {
     "issued": "info",
     "open": "info",
     "partially_paid": "warning",
+    "partially_credited": "warning",
+    "credited": "success",
     "paid": "success",
     "overdue": "danger",
     "overpaid": "accent",

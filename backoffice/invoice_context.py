@@ -243,6 +243,7 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
             else ""
         ),
         "display_status": invoice.display_status,
-        "status_label": STATUS_LABELS.get(invoice.display_status, invoice.display_status),
+        "badge_status": invoice.badge_status,
+        "status_label": STATUS_LABELS.get(invoice.badge_status, invoice.badge_status),
         "customer_url": reverse("admin:billing_customer_change", args=[quote(invoice.customer_id)]),
     }

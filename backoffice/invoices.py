@@ -155,7 +155,7 @@ class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
 
     @admin.display(description="status", ordering="status")
     def situation(self, invoice: Invoice):
-        key = invoice.display_status
+        key = invoice.badge_status
         return badge(key, STATUS_LABELS[key])
 
 

@@ -3,8 +3,14 @@
 from invoices.models import InvoiceStatus
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, PaymentType
 
-# Invoice states, with the two the figures imply.
-STATUS_LABELS = {**dict(InvoiceStatus.choices), "overdue": "Overdue", "overpaid": "Overpaid"}
+# Invoice states, with those the figures imply (`Invoice.badge_status`).
+STATUS_LABELS = {
+    **dict(InvoiceStatus.choices),
+    "overdue": "Overdue",
+    "overpaid": "Overpaid",
+    "partially_credited": "Partially credited",
+    "credited": "Credited",
+}
 
 EXTERNAL_TYPE_LABELS = {
     PaymentType.BANK_TRANSFER: "Bank transfer",

@@ -27,11 +27,25 @@ def card_choice_label(method: SavedPaymentMethod) -> str:
     return f"{method.label} · expires {method.exp_month:02d}/{method.exp_year} · {gateway}{default}"
 
 
+# The two submit buttons of the Create form: each says what it does, and the server refuses
+# a press that disagrees with the chosen method (the page without its script shows both).
+RECORD, CHARGE = "record", "charge"
+SUBMIT_LABELS = {RECORD: "Record payment", CHARGE: "Charge card"}
+
+
 class PaymentCreateForm(OneTimeForm):
-    """Create: the amount and how it is paid (a saved card to charge, or External)."""
+    """Create: the amount and how it is paid (a saved card to charge, or External).
+
+    No card is chosen in advance: a card is charged only when someone picks it. External
+    is chosen in advance only when it is the sole choice (nothing is charged by it).
+    """
 
     amount = amount_field()
-    method = forms.ChoiceField(label="Payment method", widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label="Payment method",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how this payment is made."},
+    )
     external_type = forms.ChoiceField(
         label="Type",
         required=False,
@@ -59,9 +73,20 @@ class PaymentCreateForm(OneTimeForm):
         if allow_external:
             choices.append((EXTERNAL, "External — paid outside the app (cash, check, transfer…)"))
         self.fields["method"].choices = choices
+        if len(choices) > 1:
+            self.fields["method"].error_messages["required"] = (
+                "Choose how this payment is made: a saved card to charge, or External for "
+                "money received outside the app."
+            )
         if not self.is_bound:
-            self.initial.setdefault("method", choices[0][0] if choices else EXTERNAL)
+            if [value for value, _label in choices] == [EXTERNAL]:
+                self.initial.setdefault("method", EXTERNAL)
             self.initial.setdefault("date", timezone.localdate())
+
+    @property
+    def pressed(self) -> str | None:
+        """Which submit button sent the form (none for a form sent by a script)."""
+        return next((name for name in (CHARGE, RECORD) if name in self.data), None)
 
     def clean_amount(self):
         return positive(self.cleaned_data["amount"])
@@ -72,8 +97,21 @@ class PaymentCreateForm(OneTimeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("method") == EXTERNAL and not cleaned.get("external_type"):
+        method = cleaned.get("method")
+        if method == EXTERNAL and not cleaned.get("external_type"):
             self.add_error("external_type", "Choose how the money arrived.")
+        if method == EXTERNAL and self.pressed == CHARGE:
+            self.add_error(
+                "method",
+                "External money is recorded, not charged: choose a saved card to charge, "
+                "or press Record payment.",
+            )
+        elif method and method != EXTERNAL and self.pressed == RECORD:
+            self.add_error(
+                "method",
+                "A saved card is charged, not recorded: press Charge card to charge it, "
+                "or choose External for money received outside the app.",
+            )
         return cleaned
 
 

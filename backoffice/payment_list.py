@@ -27,7 +27,7 @@ from billing.actors import Actor
 from billing.errors import SettleError
 from config.downloads import csv_download
 from payments.exports import payment_csv_lines
-from payments.models import APPLICATION_TYPES, EXTERNAL_TYPES, Payment, Refund
+from payments.models import EXTERNAL_TYPES, KIND_TYPES, Payment, PaymentKind, Refund
 from payments.services import payment_update
 
 EDITABLE_PAYMENT_FIELDS = ["reference", "note"]
@@ -72,14 +72,17 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 class PaymentKindFilter(admin.SimpleListFilter):
+    """The kinds of the list's Kind column, money received split into its two ways in."""
+
     title = "kind"
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
         return [
-            ("charge", "Card charges"),
-            ("external", "External payments"),
-            ("application", "Credit, advance and balance applications"),
+            (PaymentKind.MONEY_RECEIVED, PaymentKind.MONEY_RECEIVED.label),
+            ("charge", "Money received · card charges"),
+            ("external", "Money received · external payments"),
+            *((kind, kind.label) for kind in PaymentKind if kind != PaymentKind.MONEY_RECEIVED),
         ]
 
     def queryset(self, request, queryset):
@@ -87,8 +90,8 @@ class PaymentKindFilter(admin.SimpleListFilter):
             return queryset.exclude(gateway="")
         if self.value() == "external":
             return queryset.filter(gateway="", type__in=EXTERNAL_TYPES)
-        if self.value() == "application":
-            return queryset.filter(type__in=APPLICATION_TYPES)
+        if self.value() in KIND_TYPES:
+            return queryset.filter(type__in=KIND_TYPES[self.value()])
         return queryset
 
 
@@ -114,7 +117,15 @@ class RefundInline(ReadOnlyInline):
 class PaymentAdmin(EntityScopedAdmin):
     form = PaymentForm
     change_list_template = "admin/settle/payment_change_list.html"
-    list_display = ["paid_on", "document", "method", "amount_paid", "state", "reference"]
+    list_display = [
+        "paid_on",
+        "document",
+        "payment_kind",
+        "method",
+        "amount_paid",
+        "state",
+        "reference",
+    ]
     list_filter = [
         DeletedFilter,
         PaymentKindFilter,
@@ -223,6 +234,10 @@ class PaymentAdmin(EntityScopedAdmin):
             url = reverse(f"admin:invoices_{name}_change", args=[quote(target.pk)])
         link = format_html('<a href="{}">{}</a>', url, label) if url else label
         return format_html('{}<div class="settle-muted">{}</div>', link, payment.customer.name)
+
+    @admin.display(description="kind")
+    def payment_kind(self, payment: Payment) -> str:
+        return PaymentKind(payment.kind).label
 
     @admin.display(description="method")
     def method(self, payment: Payment) -> str:

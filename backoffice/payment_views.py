@@ -168,6 +168,7 @@ def payment_create_view(model_admin, request, object_id):
         form=form,
         payable=is_payable(invoice),
         allow_charge=allow_charge,
+        allow_external=allow_external,
         has_cards=bool(cards),
     )
 

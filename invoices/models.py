@@ -196,6 +196,20 @@ class Invoice(models.Model):
             return "overdue"
         return self.status
 
+    @property
+    def badge_status(self) -> str:
+        """`display_status` as the screens show it: while everything paid on the invoice came
+        from credit notes (no money came in), `partially_paid` reads `partially_credited`
+        and `paid` reads `credited`. Display only: the stored status and its transitions,
+        and the API's `display_status`, stay as they are."""
+        shown = self.display_status
+        if self.total_paid > 0 and self.total_credited == self.total_paid:
+            if shown == InvoiceStatus.PARTIALLY_PAID:
+                return "partially_credited"
+            if shown == InvoiceStatus.PAID:
+                return "credited"
+        return shown
+
 
 class AdvanceInvoiceManager(models.Manager.from_queryset(InvoiceQuerySet)):
     def get_queryset(self):

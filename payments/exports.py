@@ -1,5 +1,8 @@
 """The payments export: the columns and rows of the CSV that the API and the back office stream.
 
+`kind` (money_received, credit_applied, balance_used, advance_applied) tells money that
+came in from credit, balance or an advance applied; it is the last column.
+
 Rows are read with a server-side cursor in chunks and written as they come,
 so memory stays flat whatever the number of rows.
 """
@@ -25,6 +28,7 @@ COLUMNS = [
     "reference",
     "note",
     "created_at",
+    "kind",  # last, so readers of the older columns keep their positions
 ]
 EXPORTED_FIELDS = (
     "id",
@@ -84,5 +88,6 @@ def payment_csv_lines(queryset):
                 _safe(payment.reference),
                 _safe(payment.note),
                 format_timestamp(payment.created_at),
+                payment.kind,
             ]
         )

@@ -68,6 +68,25 @@ EXTERNAL_TYPES = (
 APPLICATION_TYPES = (PaymentType.CREDIT_NOTE, PaymentType.ADVANCE, PaymentType.CUSTOMER_BALANCE)
 
 
+class PaymentKind(models.TextChoices):
+    """What a payment brings to its document: money from outside (a card charge or an
+    external payment), or something the customer already had (credit, balance, advance)."""
+
+    MONEY_RECEIVED = "money_received", "Money received"
+    CREDIT_APPLIED = "credit_applied", "Credit applied"
+    BALANCE_USED = "balance_used", "Balance used"
+    ADVANCE_APPLIED = "advance_applied", "Advance applied"
+
+
+KIND_TYPES: dict[str, tuple[str, ...]] = {
+    PaymentKind.MONEY_RECEIVED: EXTERNAL_TYPES,
+    PaymentKind.CREDIT_APPLIED: (PaymentType.CREDIT_NOTE,),
+    PaymentKind.BALANCE_USED: (PaymentType.CUSTOMER_BALANCE,),
+    PaymentKind.ADVANCE_APPLIED: (PaymentType.ADVANCE,),
+}
+TYPE_KINDS = {type_: kind for kind, types in KIND_TYPES.items() for type_ in types}
+
+
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     REQUIRES_ACTION = "requires_action", "Requires authentication"
@@ -269,6 +288,11 @@ class Payment(NeverDeleted):
     @property
     def net_amount(self) -> Decimal:
         return self.amount - self.amount_refunded
+
+    @property
+    def kind(self) -> str:
+        """A `PaymentKind`: money received, or credit, balance or an advance applied."""
+        return TYPE_KINDS[self.type]
 
     @property
     def is_gateway(self) -> bool:

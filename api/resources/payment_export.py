@@ -37,7 +37,8 @@ class PaymentExportView(SettleAPIView):
         operation_id="export_payments",
         summary="Export payments as CSV",
         description="The same `query`, `search`, `order_by` and per-field filters as the list, "
-        "every matching row, streamed as CSV.",
+        "every matching row, streamed as CSV. The last column, `kind`, tells money received "
+        "(`money_received`) from `credit_applied`, `balance_used` and `advance_applied`.",
         parameters=[
             ENTITY_HEADER,
             *[p for p in LIST_PARAMETERS if p.name in ("query", "search", "order_by")],

@@ -36,16 +36,36 @@
     });
   });
 
-  // Create payment: the External fields only matter when "External" is chosen.
-  function toggleExternal() {
-    var fields = document.querySelector("[data-external-fields]");
-    if (!fields) return;
-    var radios = document.querySelectorAll("input[name=method]");
-    function update() {
-      var checked = document.querySelector("input[name=method]:checked");
-      fields.hidden = !(checked && checked.value === "external");
+  // Create payment: the External fields only matter when "External" is chosen, and the one
+  // button shown says what pressing it does: "Charge card" once a card is chosen, else
+  // "Record payment". Without this script both buttons show and the server checks the press.
+  function paymentMethod() {
+    var form = document.querySelector("#payment-create-form");
+    if (!form) return;
+    var fields = form.querySelector("[data-external-fields]");
+    var row = form.querySelector("[data-method-submits]");
+    var record = row && row.querySelector("input[name=record]");
+    var charge = row && row.querySelector("input[name=charge]");
+    function show(button, shown) {
+      if (!button) return;
+      button.hidden = !shown;
+      button.disabled = !shown;
+      // The first submit button is the one Enter presses: keep the shown one first.
+      if (shown) row.insertBefore(button, row.firstChild);
     }
-    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    function update() {
+      var checked = form.querySelector("input[name=method]:checked");
+      var method = checked ? checked.value : "";
+      if (fields) fields.hidden = method !== "external";
+      var charging = method !== "" && method !== "external";
+      if (record && charge) {
+        show(record, !charging);
+        show(charge, charging);
+      }
+    }
+    form.querySelectorAll("input[name=method]").forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
     update();
   }
 
@@ -116,7 +136,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     guardForms();
-    toggleExternal();
+    paymentMethod();
     menus();
     creditPreview();
   });

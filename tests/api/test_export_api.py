@@ -7,7 +7,7 @@ import json
 import pytest
 import simplejson
 
-from tests.factories import CustomerFactory, issued_invoice, record_payment
+from tests.factories import CustomerFactory, issued_credit_note, issued_invoice, record_payment
 
 HEADER = [
     "id",
@@ -26,6 +26,7 @@ HEADER = [
     "reference",
     "note",
     "created_at",
+    "kind",
 ]
 
 
@@ -79,6 +80,19 @@ def test_export_streams_csv_with_a_header_and_one_row_per_payment(api, payments)
     assert transfer["invoice_number"] == payments["invoice"].number
     assert transfer["customer_name"] == "Ada Lovelace"
     assert transfer["status"] == "succeeded"
+    assert transfer["kind"] == "money_received"
+
+
+def test_export_tells_money_received_from_credit_applied_in_its_last_column(api, payments):
+    issued_credit_note(payments["invoice"], "25.00", to="invoice")
+
+    rows = _rows(_export(api))
+
+    assert [(row["type"], row["amount"], row["kind"]) for row in rows] == [
+        ("credit_note", "25.00", "credit_applied"),
+        ("bank_transfer", "250.50", "money_received"),
+        ("cash", "100.00", "money_received"),
+    ]
 
 
 def test_export_without_payments_is_just_the_header(api, entity):

@@ -57,13 +57,90 @@ def test_create_form_prefills_the_amount_due_and_offers_cards_and_external(
     SavedCardFactory(customer=customer)
     invoice = issued_invoice(customer, total="80.00")
 
-    form = client.get(invoice_url(invoice, "payment_create")).context["form"]
+    response = client.get(invoice_url(invoice, "payment_create"))
 
+    form = response.context["form"]
     assert form.initial["amount"] == Decimal("80.00")
     labels = [label for _value, label in form.fields["method"].choices]
     assert labels[0].startswith("Visa •••• 4242")
     assert labels[-1].startswith("External")
-    assert form.initial["method"].startswith("spm_")  # the saved card is the default
+    assert "method" not in form.initial  # no card is charged unless someone picks it
+    assert form["method"].value() is None
+    page = response.content.decode()
+    assert "checked" not in str(form["method"])
+    # Each button says what it does; the page shows the one that fits the chosen method.
+    assert 'name="record" value="Record payment"' in page
+    assert 'name="charge" value="Charge card"' in page
+    assert page.index('name="record"') < page.index('name="charge"')  # Enter records
+
+
+def test_without_a_saved_card_external_is_chosen_and_only_record_is_offered(
+    client, office, customer
+):
+    invoice = issued_invoice(customer, total="80.00")
+
+    response = client.get(invoice_url(invoice, "payment_create"))
+
+    assert response.context["form"].initial["method"] == "external"
+    page = response.content.decode()
+    assert 'value="Record payment"' in page
+    assert 'value="Charge card"' not in page
+    assert "has no saved card: record the payment as External." in page
+
+
+def test_with_no_method_chosen_the_form_asks_for_one_and_nothing_is_written(
+    client, office, customer
+):
+    SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+    data = external("30.00", "80.00", record="Record payment")
+    del data["method"]
+
+    with unchanged():
+        response = submit(client, invoice_url(invoice, "payment_create"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["method"] == [
+        "Choose how this payment is made: a saved card to charge, or External for money "
+        "received outside the app."
+    ]
+    assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def test_record_payment_pressed_with_a_card_chosen_charges_nothing(client, office, customer):
+    card = SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+
+    with unchanged():
+        response = submit(
+            client,
+            invoice_url(invoice, "payment_create"),
+            external("80.00", "80.00", method=card.pk, record="Record payment"),
+        )
+
+    assert response.context["form"].errors["method"] == [
+        "A saved card is charged, not recorded: press Charge card to charge it, or choose "
+        "External for money received outside the app."
+    ]
+    assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def test_charge_card_pressed_with_external_chosen_records_nothing(client, office, customer):
+    SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="80.00")
+
+    with unchanged():
+        response = submit(
+            client,
+            invoice_url(invoice, "payment_create"),
+            external("80.00", "80.00", charge="Charge card"),
+        )
+
+    assert response.context["form"].errors["method"] == [
+        "External money is recorded, not charged: choose a saved card to charge, or press "
+        "Record payment."
+    ]
+    assert not Payment.objects.filter(invoice=invoice).exists()
 
 
 def test_external_payment_is_recorded_and_audited(client, office, customer):
@@ -72,7 +149,14 @@ def test_external_payment_is_recorded_and_audited(client, office, customer):
     response = submit(
         client,
         invoice_url(invoice, "payment_create"),
-        external("30.00", "80.00", external_type="check", reference="CHK 1207", note="By post"),
+        external(
+            "30.00",
+            "80.00",
+            external_type="check",
+            reference="CHK 1207",
+            note="By post",
+            record="Record payment",
+        ),
     )
 
     assert response.status_code == 302
@@ -111,7 +195,7 @@ def test_charge_of_a_saved_card(client, office, customer):
     response = submit(
         client,
         invoice_url(invoice, "payment_create"),
-        {"amount": "80.00", "method": card.pk, "seen_due": "80.00"},
+        {"amount": "80.00", "method": card.pk, "seen_due": "80.00", "charge": "Charge card"},
         follow=True,
     )
 

@@ -120,3 +120,20 @@ def test_payments_list_has_the_export_button_and_hides_deleted(client, two_entit
     assert "Export CSV" in page.content.decode()
     assert all(not payment.is_deleted for payment in page.context["cl"].result_list)
     assert len(page.context["cl"].result_list) == 3
+
+
+def test_collected_this_month_links_to_the_money_received_it_counts(client, two_entities):
+    ours, _theirs = two_entities
+    client.force_login(staff(ours))
+    index = client.get(reverse("admin:index")).content.decode()
+    month_start = timezone.localdate().replace(day=1)
+    link = (
+        f"{reverse('admin:payments_payment_changelist')}?date__gte={month_start:%Y-%m-%d}"
+        "&kind=money_received&status__exact=succeeded"
+    )
+    assert link.replace("&", "&amp;") in index
+
+    listed = client.get(link).context["cl"].result_list
+
+    # The declined charge is left out, as the figure leaves it out: €100 + €25.
+    assert sorted(payment.amount for payment in listed) == [Decimal("25.00"), Decimal("100.00")]

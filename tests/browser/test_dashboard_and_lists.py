@@ -10,7 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.factories import SavedCardFactory, charge_card, issued_invoice, record_payment
+from tests.factories import (
+    SavedCardFactory,
+    charge_card,
+    issued_credit_note,
+    issued_invoice,
+    record_payment,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +84,34 @@ def test_payments_list_filters_and_exports_csv(page, live_server, busy_month):
         ("cash", "100.00", "CASH-77")
     ]
     assert Decimal(rows[0]["amount"]) == Decimal("100.00")
+
+
+def test_payments_list_tells_money_received_from_credit_applied(page, live_server, customer):
+    paid = issued_invoice(customer, total="300.00")
+    record_payment(paid, "120.00", type="bank_transfer", reference="SEPA-1")
+    credited = issued_invoice(customer, total="200.00")
+    issued_credit_note(credited, "50.00", to="invoice")
+
+    page.goto(f"{live_server.url}/admin/payments/payment/")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#result_list thead")).to_contain_text("Kind")
+    expect(rows.filter(has_text="SEPA-1").locator("td.field-payment_kind")).to_have_text(
+        "Money received"
+    )
+    expect(rows.filter(has_text="Credit note").locator("td.field-payment_kind")).to_have_text(
+        "Credit applied"
+    )
+    screenshot(page, "payments_list_kinds")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "payments_list_kinds_phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
+
+    page.get_by_role("link", name="Credit applied", exact=True).click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Credit applied")
+
+    page.goto(f"{live_server.url}/admin/invoices/invoice/")
+    row = page.locator("#result_list tbody tr").filter(has_text=credited.number)
+    expect(row).to_contain_text("Partially credited")
+    screenshot(page, "invoices_list_partially_credited")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from payments.gateways import override_gateway
 from payments.gateways.sandbox import SandboxGateway
 from payments.models import Payment, PaymentStatus
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.browser.steps import create_payment, open_invoice
 from tests.factories import SavedCardFactory, issued_invoice
 
@@ -30,13 +30,31 @@ def test_external_partial_payment_makes_the_invoice_partially_paid(page, live_se
     screenshot(page, "invoice_page_before_payment")
     create_payment(page)
     expect(page.locator("#id_amount")).to_have_value("500.00")
+    # Nothing is chosen: no card would be charged by accident, and the button records.
+    expect(page.locator("input[name=method]:checked")).to_have_count(0)
+    expect(page.get_by_test_id("submit-record")).to_be_visible()
+    expect(page.get_by_test_id("submit-charge")).to_be_hidden()
+    expect(page.locator("[data-external-fields]")).to_be_hidden()
+    screenshot(page, "payment_create_nothing_chosen")
+    page.get_by_label(re.compile(r"Visa •••• 4242")).check()
+    expect(page.get_by_role("button", name="Charge card")).to_be_visible()
+    expect(page.get_by_test_id("submit-record")).to_be_hidden()
+    screenshot(page, "payment_create_card_chosen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "payment_create_card_chosen_phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
     page.get_by_label("External — paid outside the app").check()
+    expect(page.get_by_role("button", name="Record payment")).to_be_visible()
+    expect(page.get_by_test_id("submit-charge")).to_be_hidden()
     page.fill("#id_amount", "200.00")
     page.select_option("#id_external_type", "bank_transfer")
     page.fill("#id_reference", "SEPA 2291-44")
     page.fill("#id_note", "Part payment, the rest next month")
     screenshot(page, "payment_create_form")
-    page.get_by_role("button", name="Charge").click()
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "payment_create_form_phone")
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.get_by_role("button", name="Record payment").click()
 
     expect(page.locator(".messagelist")).to_contain_text("Recorded €200.00 paid by bank transfer")
     expect(page.get_by_test_id("invoice-status")).to_have_text("Partially paid")
@@ -58,7 +76,7 @@ def test_charge_on_a_saved_card_succeeds(page, live_server, customer):
     open_invoice(page, live_server, invoice)
     create_payment(page)
     page.get_by_label(re.compile(r"Visa •••• 4242")).check()
-    page.get_by_role("button", name="Charge").click()
+    page.get_by_role("button", name="Charge card").click()
 
     expect(page.locator(".messagelist")).to_contain_text("Charged €120.00 to Visa •••• 4242")
     expect(page.get_by_test_id("invoice-status")).to_have_text("Paid")
@@ -79,7 +97,7 @@ def test_declined_charge_shows_the_reason_and_can_be_retried(page, live_server, 
     open_invoice(page, live_server, invoice)
     create_payment(page)
     page.get_by_label(re.compile(r"Visa •••• 0002")).check()
-    page.get_by_role("button", name="Charge").click()
+    page.get_by_role("button", name="Charge card").click()
 
     expect(page.locator(".messagelist .error")).to_contain_text("Your card was declined.")
     expect(page.get_by_test_id("invoice-status")).to_have_text("Issued")
@@ -122,7 +140,7 @@ def test_double_clicking_charge_creates_one_payment(page, live_server, customer)
     open_invoice(page, live_server, invoice)
     create_payment(page)
     page.get_by_label(re.compile(r"Visa •••• 4242")).check()
-    page.get_by_role("button", name="Charge").dblclick()
+    page.get_by_role("button", name="Charge card").dblclick()
 
     expect(page.locator(".messagelist")).to_contain_text("Charged €64.00")
     expect(page.get_by_test_id("invoice-status")).to_have_text("Paid")
@@ -152,7 +170,7 @@ def test_a_second_submission_of_the_same_form_is_answered_not_charged(
     )
     posts = []
     page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
-    page.get_by_role("button", name="Charge").click()
+    page.get_by_role("button", name="Charge card").click()
 
     expect(page.locator(".messagelist")).to_contain_text("already submitted")
     # The second answer does not wait for the first: reloading shows the charge once done.
@@ -171,3 +189,38 @@ def test_a_second_submission_of_the_same_form_is_answered_not_charged(
     assert again.ok
     assert "already submitted" in again.text()
     assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_without_javascript_both_buttons_show_and_a_wrong_press_charges_nothing(
+    browser, live_server, office, customer
+):
+    SavedCardFactory(customer=customer)
+    invoice = issued_invoice(customer, total="90.00")
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 900}, locale="en-GB", java_script_enabled=False
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", office[0].username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.goto(
+            f"{live_server.url}{reverse('admin:invoices_invoice_payment_create', args=[invoice.pk])}"
+        )
+
+        expect(page.get_by_role("button", name="Record payment")).to_be_visible()
+        expect(page.get_by_role("button", name="Charge card")).to_be_visible()
+        screenshot(page, "payment_create_without_javascript")
+        page.get_by_label(re.compile(r"Visa •••• 4242")).check()
+        page.get_by_role("button", name="Record payment").click()
+
+        expect(page.locator(".field-method .errorlist")).to_contain_text(
+            "A saved card is charged, not recorded: press Charge card"
+        )
+        assert not Payment.objects.filter(invoice=invoice).exists()
+        page.get_by_role("button", name="Charge card").click()
+        expect(page.locator(".messagelist")).to_contain_text("Charged €90.00 to Visa •••• 4242")
+    finally:
+        context.close()

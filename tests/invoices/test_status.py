@@ -304,3 +304,31 @@ def test_invoice_item_priced_with_a_float_is_refused(customer):
             actor=SYSTEM,
             items=[{"name": "Desk", "quantity": 1, "price": 10.5}],
         )
+
+
+@pytest.mark.parametrize(
+    ("credit", "money", "stored", "shown"),
+    [
+        ("40.00", None, "partially_paid", "partially_credited"),
+        ("100.00", None, "paid", "credited"),
+        ("40.00", "10.00", "partially_paid", "partially_paid"),
+        ("40.00", "60.00", "paid", "paid"),
+        (None, "40.00", "partially_paid", "partially_paid"),
+        (None, None, "issued", "issued"),
+    ],
+)
+def test_badge_status_tells_credit_from_money_and_leaves_the_stored_status(
+    customer, credit, money, stored, shown
+):
+    invoice = issued_invoice(customer, total="100.00")
+    if credit:
+        issued_credit_note(invoice, credit, to="invoice")
+    if money:
+        record_payment(invoice, money)
+    invoice.refresh_from_db()
+
+    assert (invoice.status, invoice.display_status, invoice.badge_status) == (
+        stored,
+        stored,
+        shown,
+    )
