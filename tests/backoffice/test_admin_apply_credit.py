@@ -23,13 +23,6 @@ from tests.factories import (
 
 
 @pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def open_credit(customer):
     """A credit note of 30.00 on a paid invoice, all of it still open."""
     corrected = issued_invoice(customer, total="100.00")

@@ -11,13 +11,6 @@ from tests.asserts import unchanged
 from tests.factories import CustomerFactory, SavedCardFactory, give_balance, issued_invoice
 
 
-@pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
-
-
 def adjust(client, customer, direction, amount, note, **kwargs):
     return submit(
         client,

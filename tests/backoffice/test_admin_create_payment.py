@@ -3,12 +3,10 @@ money and charging saved cards through the services, once per form token."""
 
 from decimal import Decimal
 
-import pytest
-
 from backoffice.flows import form_token_new
 from billing.models import AuditEvent
 from payments.models import Payment, PaymentStatus
-from tests.admin_support import invoice_url, messages_of, staff, submit
+from tests.admin_support import invoice_url, messages_of, submit
 from tests.asserts import unchanged
 from tests.factories import (
     SavedCardFactory,
@@ -16,13 +14,6 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
-
-
-@pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
 
 
 def external(amount, seen_due, **extra):

@@ -14,13 +14,6 @@ from tests.payments.fake_gateway import FakeGateway, using_gateway
 
 
 @pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def waiting(customer):
     """Invoice 183.00 with a charge of 100.00 waiting for the card holder."""
     invoice = issued_invoice(customer, total="183.00")

@@ -2,12 +2,10 @@
 
 from decimal import Decimal
 
-import pytest
-
 from billing.models import AuditEvent
 from invoices.models import CreditNote
 from payments.models import Payment, Refund
-from tests.admin_support import invoice_url, messages_of, staff, submit
+from tests.admin_support import invoice_url, messages_of, submit
 from tests.asserts import unchanged
 from tests.factories import (
     charge_card,
@@ -17,13 +15,6 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
-
-
-@pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
 
 
 def test_issuing_applies_the_money_balance_as_applied_balance(client, office, customer):

@@ -7,16 +7,9 @@ import pytest
 
 from billing.models import AuditEvent
 from payments.models import Payment, Refund
-from tests.admin_support import invoice_url, messages_of, staff, submit
+from tests.admin_support import invoice_url, messages_of, submit
 from tests.asserts import unchanged
 from tests.factories import SavedCardFactory, charge_card, issued_invoice, record_payment
-
-
-@pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
 
 
 def test_refund_part_of_an_external_payment(client, office, customer):

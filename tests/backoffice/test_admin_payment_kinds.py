@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.admin_support import invoice_url, staff
+from tests.admin_support import invoice_url
 from tests.factories import (
     give_balance,
     issued_advance,
@@ -16,13 +16,6 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
-
-
-@pytest.fixture
-def office(client, entity):
-    user = staff(entity)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
