@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,8 +22,9 @@ from backoffice.display import money, short_date
 from backoffice.flow_base import admin_actor, get_invoice, require
 from backoffice.flows import OneTimeForm, Outcome, run_once
 from backoffice.payment_forms import amount_field, positive
-from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
+from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
 from payments.models import PaymentType
+from payments.selectors import open_credit_documents, open_invoices
 from payments.services import payment_record
 from payments.services.documents import advance_unreserved
 
@@ -82,22 +82,6 @@ def advance_source(advance: Invoice) -> CreditSource:
     )
 
 
-def open_invoices(document):
-    """Final invoices of the document's customer, entity and currency with something payable."""
-    return (
-        Invoice.objects.filter(
-            kind=InvoiceKind.INVOICE,
-            entity_id=document.entity_id,
-            customer_id=document.customer_id,
-            currency=document.currency,
-            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID],
-            total_due__gt=F("total_reserved"),
-        )
-        .exclude(pk=document.pk)
-        .order_by("date", "number")
-    )
-
-
 def open_credit_for(invoice: Invoice) -> list[CreditSource]:
     """What could be applied to `invoice`: the customer's open credit notes and advances."""
     if invoice.is_advance or invoice.status not in (
@@ -107,17 +91,7 @@ def open_credit_for(invoice: Invoice) -> list[CreditSource]:
         return []
     if invoice.total_payable <= 0:
         return []
-    same = {
-        "entity_id": invoice.entity_id,
-        "customer_id": invoice.customer_id,
-        "currency": invoice.currency,
-    }
-    notes = CreditNote.objects.filter(
-        **same, status=CreditNoteStatus.ISSUED, total_remaining__gt=0
-    ).order_by("date", "number")
-    advances = Invoice.objects.filter(
-        **same, kind=InvoiceKind.ADVANCE, total_paid__gt=F("total_applied")
-    ).order_by("date", "number")
+    notes, advances = open_credit_documents(invoice)
     sources = [credit_note_source(note) for note in notes]
     sources += [advance_source(advance) for advance in advances]
     return [source for source in sources if source.available > 0]
