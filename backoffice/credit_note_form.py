@@ -175,6 +175,7 @@ class CreditNoteForm(OneTimeForm):
                     quantity=1 if by_amount else request["quantity"],
                     unit_price=request["amount"] if by_amount else line.unit_price,
                     tax_rate=line.tax_rate,
+                    discount_percent=0 if by_amount else line.discount_percent,
                     currency=currency,
                     param=f"lines[{index}]",
                 )

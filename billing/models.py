@@ -10,6 +10,14 @@ from django.db.models import Q
 from billing.ids import PublicIdField
 from billing.money import CURRENCY_CHOICES, MONEY_FIELD
 
+# The languages documents and e-mails are written in (Django's translation catalogues).
+LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch")]
+DEFAULT_REMINDER_DAYS = [3, 10, 20]
+
+
+def default_reminder_days() -> list[int]:
+    return list(DEFAULT_REMINDER_DAYS)
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a row of an append-only table."""
@@ -54,6 +62,25 @@ class Entity(models.Model):
     id = PublicIdField("ent")
     name = models.CharField(max_length=200)
     default_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    # What its documents say about it: the issuer's block of every invoice and credit note.
+    legal_name = models.CharField(max_length=200, blank=True, default="")
+    address = models.TextField(blank=True, default="")
+    vat_id = models.CharField("VAT id", max_length=32, blank=True, default="")
+    iban = models.CharField("IBAN", max_length=34, blank=True, default="")  # electronic form
+    bic = models.CharField("BIC", max_length=11, blank=True, default="")
+    # A small image, kept in the database so every process (and every PDF) sees the same one.
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(max_length=32, blank=True, default="", editable=False)
+    invoice_footer = models.TextField(blank=True, default="")
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days from an invoice's date to its due date, unless overridden."
+    )
+    sender_email = models.EmailField(
+        blank=True, default="", help_text="The From address of its e-mails."
+    )
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    # Days after the due date on which an overdue invoice is reminded, e.g. [3, 10, 20].
+    reminder_days = models.JSONField(default=default_reminder_days, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EntityMembership", related_name="entities"
@@ -96,6 +123,17 @@ class Customer(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="customers")
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    # Further billing addresses that get a copy of every document e-mail.
+    cc_emails = models.JSONField(default=list, blank=True)
+    address = models.TextField(blank=True, default="")
+    tax_id = models.CharField("VAT or tax id", max_length=32, blank=True, default="")
+    # None: the entity's terms.
+    payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Blank: the entity's language.
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, blank=True, default="")
+    reminders_paused = models.BooleanField(default=False)
+    # Archived instead of deleted: documents keep their customer.
+    archived_at = models.DateTimeField(null=True, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     # Money balance, major units of `currency`; cache of Σ BalanceTransaction.amount.
     balance = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
@@ -130,6 +168,15 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def document_language(self) -> str:
+        return self.language or self.entity.language
+
+    @property
+    def terms_days(self) -> int:
+        terms = self.payment_terms_days
+        return self.entity.payment_terms_days if terms is None else terms
 
 
 class BalanceTransaction(AppendOnlyModel):
@@ -214,6 +261,47 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_id}"
+
+
+class SentEmail(AppendOnlyModel):
+    """An e-mail Settle sent (or failed to send) about a document: the history of what a
+    customer was told, shown on the document's page. Never edited."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        REMINDER = "reminder", "Reminder"
+        CREDIT_NOTE = "credit_note", "Credit note"
+        RECEIPT = "receipt", "Receipt"
+        REFUND = "refund", "Refund"
+        AUTHENTICATION = "authentication", "Confirm your payment"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    id = PublicIdField("eml")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The documents it was about: plain ids, as the documents live in apps above this one.
+    invoice_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    credit_note_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    payment_id = models.CharField(max_length=40, blank=True, default="")
+    refund_id = models.CharField(max_length=40, blank=True, default="")
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    language = models.CharField(max_length=8, default="en")
+    attachments = models.JSONField(default=list, blank=True)  # file names
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENT)
+    error = models.TextField(blank=True, default="")
+    actor_label = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {', '.join(self.to)}"
 
 
 class DocumentSequence(models.Model):

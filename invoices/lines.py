@@ -18,16 +18,23 @@ class PricedLine:
     amount: Decimal
     tax_amount: Decimal
     total: Decimal
+    discount_percent: Decimal = Decimal("0")
 
 
-def price_line(*, name, quantity, unit_price, tax_rate, currency: str, param: str) -> PricedLine:
-    """Net = round(quantity × price); tax = round(net × rate / 100); total = net + tax."""
+def price_line(
+    *, name, quantity, unit_price, tax_rate, currency: str, param: str, discount_percent=0
+) -> PricedLine:
+    """Net = round(quantity × price × (1 − discount / 100)); tax = round(net × rate / 100);
+    total = net + tax."""
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name:
         raise ValidationError("Every item needs a name.", param=f"{param}.name")
     quantity = to_decimal(quantity, f"{param}.quantity")
     unit_price = to_decimal(unit_price, f"{param}.price")
     tax_rate = to_decimal(tax_rate if tax_rate is not None else 0, f"{param}.tax_rate")
+    discount = to_decimal(
+        discount_percent if discount_percent is not None else 0, f"{param}.discount_percent"
+    )
     if (
         quantity <= 0
         or quantity >= Decimal(10) ** 11
@@ -49,13 +56,25 @@ def price_line(*, name, quantity, unit_price, tax_rate, currency: str, param: st
         raise ValidationError(
             "tax_rate must be a percentage between 0 and 100.", param=f"{param}.tax_rate"
         )
-    net_exact = quantity * unit_price
+    if discount < 0 or discount > 100 or discount != discount.quantize(Decimal("0.001")):
+        raise ValidationError(
+            "discount_percent must be a percentage between 0 and 100.",
+            param=f"{param}.discount_percent",
+        )
+    net_exact = quantity * unit_price * (100 - discount) / 100
     if net_exact >= MAX_AMOUNT:
         raise ValidationError("The line amount is too large.", param=f"{param}.price")
     amount = round_money(net_exact, currency)
     tax_amount = round_money(amount * tax_rate / 100, currency)
     return PricedLine(
-        name[:300], quantity, unit_price, tax_rate, amount, tax_amount, amount + tax_amount
+        name[:300],
+        quantity,
+        unit_price,
+        tax_rate,
+        amount,
+        tax_amount,
+        amount + tax_amount,
+        discount,
     )
 
 
@@ -74,6 +93,7 @@ def price_items(items, currency: str, param: str = "items") -> list[PricedLine]:
                 quantity=item.get("quantity", 1),
                 unit_price=item.get("price"),
                 tax_rate=item.get("tax_rate", 0),
+                discount_percent=item.get("discount_percent", 0),
                 currency=currency,
                 param=f"{param}[{index}]",
             )
@@ -101,6 +121,7 @@ def write_lines(model, parent_field: str, parent, lines: list[PricedLine], extra
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
                 amount=line.amount,
                 tax_amount=line.tax_amount,
                 total=line.total,

@@ -105,8 +105,12 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     date = models.DateField(default=timezone.localdate)
     due_date = models.DateField(null=True, blank=True)
+    # None: the customer's (or else the entity's) terms fix the due date at issue.
+    payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
+    footer = models.TextField(blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
+    reminders_paused = models.BooleanField(default=False)
 
     total_net = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
     total_tax = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
@@ -240,6 +244,7 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(**QUANTITY_FIELD)
     unit_price = models.DecimalField(**PRICE_FIELD)
     tax_rate = models.DecimalField(**TAX_RATE_FIELD, default=Decimal("0"))  # percent
+    discount_percent = models.DecimalField(**TAX_RATE_FIELD, default=Decimal("0"))
     amount = models.DecimalField(**MONEY_FIELD)
     tax_amount = models.DecimalField(**MONEY_FIELD)
     total = models.DecimalField(**MONEY_FIELD)
@@ -316,6 +321,7 @@ class CreditNoteLine(models.Model):
     quantity = models.DecimalField(**QUANTITY_FIELD)
     unit_price = models.DecimalField(**PRICE_FIELD)
     tax_rate = models.DecimalField(**TAX_RATE_FIELD, default=Decimal("0"))
+    discount_percent = models.DecimalField(**TAX_RATE_FIELD, default=Decimal("0"))
     amount = models.DecimalField(**MONEY_FIELD)
     tax_amount = models.DecimalField(**MONEY_FIELD)
     total = models.DecimalField(**MONEY_FIELD)
@@ -329,3 +335,37 @@ class CreditNoteLine(models.Model):
     @property
     def currency(self) -> str:
         return self.credit_note.currency
+
+
+class StoredPdf(models.Model):
+    """The PDF of an issued document (invoice, advance invoice, credit note, receipt), rendered
+    once and kept: what the customer was sent stays what it was, whatever changes later."""
+
+    document_id = models.CharField(max_length=40, primary_key=True)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=120)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class InvoiceReminder(models.Model):
+    """A reminder step sent for an overdue invoice. Unique per step: never sent twice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    step = models.PositiveSmallIntegerField()  # 1 for the first reminder
+    days_overdue = models.PositiveSmallIntegerField()
+    email_id = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step"], name="uniq_invoice_reminder_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.step} of {self.invoice_id}"

@@ -58,6 +58,7 @@ def _credit_lines_from_invoice_lines(invoice: Invoice, requested, currency: str)
                 quantity=item.get("quantity"),
                 unit_price=line.unit_price,
                 tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
                 currency=currency,
                 param=param,
             )

@@ -7,6 +7,8 @@ document's own steps on a locked row; `invoice_issue`, `invoice_void` and
 customer's balance.
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from billing.actors import Actor
@@ -15,6 +17,7 @@ from billing.errors import InvalidState, ValidationError
 from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO
 from billing.services import sequence_next
+from billing.validation import parse_date_param
 from invoices.models import (
     Invoice,
     InvoiceKind,
@@ -40,17 +43,35 @@ def _audit(invoice: Invoice, actor: Actor, action: str, *, before: dict, **extra
     )
 
 
-def invoice_finalize(*, invoice: Invoice, actor: Actor) -> Invoice:
-    """Give a locked draft its gapless number and mark it issued."""
+def invoice_terms_days(invoice: Invoice) -> int:
+    """The payment terms that apply: the invoice's own, else its customer's, else the entity's."""
+    if invoice.payment_terms_days is not None:
+        return invoice.payment_terms_days
+    return invoice.customer.terms_days
+
+
+def invoice_due_date(invoice: Invoice):
+    """The due date an issue gives a draft: the one it has, or its date plus its terms."""
+    if invoice.due_date is not None:
+        return invoice.due_date
+    return invoice.date + timedelta(days=invoice_terms_days(invoice))
+
+
+def invoice_finalize(*, invoice: Invoice, actor: Actor, due_date=None) -> Invoice:
+    """Give a locked draft its gapless number and due date, and mark it issued."""
     if invoice.status != InvoiceStatus.DRAFT:
         raise InvalidState("Only a draft can be issued.", code="invoice_not_draft")
+    due = parse_date_param(due_date, "due_date") or invoice_due_date(invoice)
+    if due < invoice.date:
+        raise ValidationError("The due date cannot be before the invoice date.", param="due_date")
+    invoice.due_date = due
     year = invoice.date.year
     prefix = SERIES_PREFIX[invoice.kind]
     value = sequence_next(entity_id=invoice.entity_id, series=f"{prefix}-{year}")
     invoice.number = f"{prefix}-{year}-{value:05d}"
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.save(update_fields=["number", "status", "issued_at", "updated_at"])
+    invoice.save(update_fields=["number", "status", "issued_at", "due_date", "updated_at"])
     invoice_apply_settlement(
         invoice=invoice,
         total_paid=invoice.total_paid,

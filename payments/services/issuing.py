@@ -17,8 +17,12 @@ from payments.services.documents import lock_invoice
 from payments.services.recording import PaymentDetails, balance_payment_record
 
 
-def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True) -> Invoice:
+def invoice_issue(
+    *, invoice: Invoice, actor: Actor, apply_balance: bool = True, due_date=None
+) -> Invoice:
     """Number and issue a draft; then use the customer's positive balance on it unless opted out.
+
+    `due_date` overrides the one the draft has or its payment terms give.
 
     The balance application is an ordinary `customer_balance` payment made by the
     balance service on the rows held here, shown on the invoice as "Applied balance",
@@ -27,7 +31,7 @@ def invoice_issue(*, invoice: Invoice, actor: Actor, apply_balance: bool = True)
     with money_transaction():
         docs = lock_invoice(invoice, with_customer=True)
         locked = docs.primary
-        invoice_finalize(invoice=locked, actor=actor)
+        invoice_finalize(invoice=locked, actor=actor, due_date=due_date)
         customer = docs.customer
         usable = min(customer.balance, locked.total_due)
         if (
