@@ -109,6 +109,8 @@ class Invoice(models.Model):
     payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
     footer = models.TextField(blank=True, default="")
+    # The entity's details as they were at issue (`invoices.issuer`): its documents say these.
+    issuer = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     reminders_paused = models.BooleanField(default=False)
 
@@ -285,6 +287,8 @@ class CreditNote(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     date = models.DateField(default=timezone.localdate)
     reason = models.TextField()
+    # The entity's details as they were at issue (`invoices.issuer`).
+    issuer = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     total_net = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))
     total_tax = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))

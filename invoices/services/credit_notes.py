@@ -9,6 +9,7 @@ from billing.errors import InvalidState, LimitExceeded, ValidationError
 from billing.money import ZERO, MoneySum, check_amount
 from billing.services import sequence_next
 from billing.validation import clean_metadata, parse_date_param
+from invoices.issuer import issuer_snapshot
 from invoices.lines import document_totals, price_items, price_line, write_lines
 from invoices.models import (
     CreditNote,
@@ -155,6 +156,7 @@ def credit_note_build(
         currency=currency,
         date=effective,
         reason=reason,
+        issuer=issuer_snapshot(invoice.entity),
         metadata=clean_metadata(metadata),
         total_net=net,
         total_tax=tax,

@@ -18,6 +18,7 @@ from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO
 from billing.services import sequence_next
 from billing.validation import parse_date_param
+from invoices.issuer import issuer_snapshot
 from invoices.models import (
     Invoice,
     InvoiceKind,
@@ -71,7 +72,10 @@ def invoice_finalize(*, invoice: Invoice, actor: Actor, due_date=None) -> Invoic
     invoice.number = f"{prefix}-{year}-{value:05d}"
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.save(update_fields=["number", "status", "issued_at", "due_date", "updated_at"])
+    invoice.issuer = issuer_snapshot(invoice.entity)
+    invoice.save(
+        update_fields=["number", "status", "issued_at", "due_date", "issuer", "updated_at"]
+    )
     invoice_apply_settlement(
         invoice=invoice,
         total_paid=invoice.total_paid,
