@@ -1,13 +1,8 @@
 """How the back office shows money and states: amounts with their currency, coloured badges."""
 
-from decimal import Decimal
-
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from billing.money import exponent, round_money
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+from billing.formats import format_day, format_money
 
 # Badge colour per state key (invoices, payments, refunds, credit notes).
 BADGE_TONES = {
@@ -34,19 +29,15 @@ BADGE_TONES = {
 
 
 def money(amount, currency: str) -> str:
-    """`€1,234.50`, `−€12.00` or `1,234.50 CHF`: exact, at the currency's precision."""
+    """`€1,234.50` or `-€12.00`: Settle's one money format (`billing.formats`), "—" for none."""
     if amount is None:
         return "—"
-    amount = round_money(Decimal(amount), currency)
-    body = f"{abs(amount):,.{exponent(currency)}f}"
-    sign = "−" if amount < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"
+    return format_money(amount, currency)
 
 
 def short_date(value) -> str:
     """`21 Nov 2026`, kept on one line."""
-    return date_format(value, "j M Y").replace(" ", "\u00a0")
+    return format_day(value).replace(" ", "\u00a0")
 
 
 def badge(key: str, label: str):

@@ -1,6 +1,15 @@
-"""How Settle writes values for machines: the API's timestamps, also used by exports."""
+"""How Settle writes values: for machines (the API's timestamps, also used by exports) and
+for people (money and dates, the same on every page, e-mail and PDF)."""
 
+import re
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency
+from django.utils import timezone, translation
+
+from billing.money import round_money
 
 
 def format_timestamp(value: datetime | date | None) -> str | None:
@@ -15,3 +24,52 @@ def format_timestamp(value: datetime | date | None) -> str | None:
         f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
         f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond // 1000:03d}Z"
     )
+
+
+# --- For people: one money and date format for every screen, e-mail and PDF -----------------
+# The language decides: the active one (`translation.override` around a customer's e-mail or
+# document, English on the back office's pages), or the one given.
+NUMBER_LOCALES = {"en": "en_US", "de": "de_DE"}
+DATE_PATTERNS = {"en": "d MMM y", "de": "dd.MM.y"}
+
+
+def _language(language: str | None) -> str:
+    code = (language or translation.get_language() or "en").split("-")[0].lower()
+    return code if code in NUMBER_LOCALES else "en"
+
+
+def format_money(amount: Decimal | None, currency: str, language: str | None = None) -> str:
+    """`€1,234.50` in English, `1.234,50 €` in German; exact, at the currency's precision."""
+    if amount is None:
+        return ""
+    rounded = round_money(Decimal(amount), currency)
+    text = format_currency(rounded, currency, locale=NUMBER_LOCALES[_language(language)])
+    # English puts a code without a symbol straight before the digits ("CHF1.00").
+    return re.sub(rf"^(-?){currency}(?=\d)", lambda m: f"{m[1]}{currency}\u00a0", text)
+
+
+def format_day(value: date | datetime | None, language: str | None = None) -> str:
+    """`21 Nov 2026` in English, `21.11.2026` in German: the one way Settle writes a date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    language = _language(language)
+    return babel_format_date(value, DATE_PATTERNS[language], locale=NUMBER_LOCALES[language])
+
+
+def parse_money_input(text: str, language: str | None = None) -> Decimal:
+    """A typed amount with the locale's decimal comma or a point: `1.234,50`, `1234,5` and
+    `1,234.50` all mean 1234.50. Raises `decimal.InvalidOperation` for anything else."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
+    if "," in text and "." in text:
+        # The separator written last is the decimal one; the other groups thousands.
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal_mark == "," else ",", "")
+        text = text.replace(",", ".")
+    elif "," in text:
+        whole, _, fraction = text.rpartition(",")
+        # `1,234` in English groups thousands; `12,5` or `1,50` is a decimal comma.
+        groups_thousands = _language(language) == "en" and len(fraction) == 3
+        text = text.replace(",", "") if groups_thousands else f"{whole.replace(',', '')}.{fraction}"
+    return Decimal(text)

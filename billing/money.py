@@ -153,10 +153,6 @@ def from_minor_units(value: int, currency: str) -> Decimal:
     return round_money(Decimal(value).scaleb(-exponent(currency)), currency)
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    return f"{round_money(amount, currency):,} {currency}"
-
-
 class MoneySum(Sum):
     """Σ of a money column (or an expression of them), exact on every engine; nothing sums to 0.
 

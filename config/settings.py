@@ -90,6 +90,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Money and dates are written one way everywhere: `|money`, `|day`, `|moment`.
+            "builtins": ["billing.templatetags.settle_format"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -156,6 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Customers read their e-mails and documents in one of these (`locale/`); the pages are English.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("SETTLE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

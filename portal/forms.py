@@ -8,7 +8,8 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
 from billing.errors import SettleError
-from billing.money import check_amount, format_money
+from billing.formats import format_money
+from billing.money import check_amount
 from portal.tasks import send_password_reset
 
 NEW_CARD = "new"

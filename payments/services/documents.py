@@ -12,9 +12,10 @@ from billing.errors import (
     NotFound,
     ValidationError,
 )
+from billing.formats import format_money
 from billing.locking import lock_rows
 from billing.models import Customer, Entity
-from billing.money import MAX_AMOUNT, ZERO, MoneySum, format_money
+from billing.money import MAX_AMOUNT, ZERO, MoneySum
 from invoices.models import CreditNote, CreditNoteStatus, Invoice, InvoiceKind, InvoiceStatus
 from payments.models import Payment, PaymentType, Refund, RefundStatus
 

@@ -16,7 +16,8 @@ can still leave the held charges without room:
 from decimal import Decimal
 
 from billing.errors import InvalidState
-from billing.money import ZERO, format_money
+from billing.formats import format_money
+from billing.money import ZERO
 from invoices.models import Invoice
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus, PaymentType
 from payments.queue import CANCEL_UNNEEDED_CHARGE, enqueue_with_transaction

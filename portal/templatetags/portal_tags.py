@@ -1,17 +1,8 @@
 from django import template
 
-from billing.money import format_money
 from portal.views.common import sandbox_mode
 
 register = template.Library()
-
-
-@register.filter
-def money(amount, currency):
-    """`{{ invoice.total_due|money:invoice.currency }}` → "1,200.00 EUR"."""
-    if amount is None:
-        return ""
-    return format_money(amount, currency)
 
 
 @register.filter

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from billing import once
 from billing.errors import SettleError
+from billing.formats import format_money
 from billing.models import Submission
-from billing.money import format_money
 from payments.models import PaymentStatus, SavedPaymentMethod
 from payments.services import payment_charge
 from payments.services.authentication import (

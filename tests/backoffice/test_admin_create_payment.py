@@ -260,7 +260,7 @@ def test_a_stale_page_is_refused_with_the_new_amount_due(client, office, custome
         response = submit(client, url, external("80.00", opened))
 
     error = response.context["form"].errors["amount"][0]
-    assert "The amount due changed from 80.00 EUR to 50.00 EUR" in error
+    assert "The amount due changed from €80.00 to €50.00" in error
     assert response.context["form"]["seen_due"].value() == "50.00"
     # Sent again after reading the warning, it goes through.
     submit(client, url, external("50.00", "50.00"))

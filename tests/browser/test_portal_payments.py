@@ -26,10 +26,10 @@ def test_member_pays_the_remaining_amount_with_a_saved_card(portal, live_server,
     record_payment(paid_before, "80.00", type="cash")
 
     portal.reload()
-    expect(portal.locator(".tile").first).to_contain_text("200.00 EUR")
+    expect(portal.locator(".tile").first).to_contain_text("€200.00")
     screenshot(portal, "portal_invoices")
     open_invoice(portal, invoice)
-    expect(portal.locator("#amount-due")).to_have_text("200.00 EUR")
+    expect(portal.locator("#amount-due")).to_have_text("€200.00")
     expect(portal.locator("#id_amount")).to_have_value("200.00")
     expect(portal.get_by_label("Visa •••• 4242")).to_be_checked()
     screenshot(portal, "portal_invoice_pay")
@@ -37,17 +37,17 @@ def test_member_pays_the_remaining_amount_with_a_saved_card(portal, live_server,
     portal.get_by_role("button", name="Pay", exact=True).click()
 
     expect(portal.locator(".message.success")).to_contain_text(
-        "your payment of 200.00 EUR was received"
+        "your payment of €200.00 was received"
     )
     expect(portal.locator(".doc-head .badge")).to_have_text("Paid")
-    expect(portal.locator("#amount-due")).to_have_text("0.00 EUR")
+    expect(portal.locator("#amount-due")).to_have_text("€0.00")
     screenshot(portal, "portal_invoice_paid")
     invoice.refresh_from_db()
     assert (invoice.status, invoice.total_due) == ("paid", Decimal("0.00"))
 
     portal.get_by_role("link", name="Receipt").first.click()
     expect(portal.locator("h1")).to_have_text("Payment receipt")
-    expect(portal.locator(".receipt-amount")).to_have_text("200.00 EUR")
+    expect(portal.locator(".receipt-amount")).to_have_text("€200.00")
     screenshot(portal, "portal_receipt")
 
 
@@ -68,8 +68,8 @@ def test_member_pays_part_with_a_new_sandbox_card(portal, live_server, lena):
     screenshot(portal, "portal_sandbox_card")
     portal.get_by_role("button", name="Save the card and pay").click()
 
-    expect(portal.locator(".message.success")).to_contain_text("45.50 EUR was received")
-    expect(portal.locator("#amount-due")).to_have_text("74.50 EUR")
+    expect(portal.locator(".message.success")).to_contain_text("€45.50 was received")
+    expect(portal.locator("#amount-due")).to_have_text("€74.50")
     expect(portal.locator(".doc-head .badge")).to_have_text("Partially paid")
     expect(portal.locator("#id_amount")).to_have_value("74.50")
     screenshot(portal, "portal_invoice_partially_paid")
@@ -93,7 +93,7 @@ def test_an_amount_above_what_is_due_is_refused(portal, live_server, lena):
     portal.get_by_role("button", name="Pay", exact=True).click()
 
     expect(portal.locator("#amount-error")).to_have_text(
-        "You can pay at most 120.00 EUR: 500.00 EUR is more than what is due."
+        "You can pay at most €120.00: €500.00 is more than what is due."
     )
     screenshot(portal, "portal_amount_refused")
     assert not Payment.objects.filter(invoice=invoice).exists()
@@ -117,7 +117,7 @@ def test_a_card_needing_authentication_goes_through_the_sandbox_check(portal, li
     screenshot(portal, "portal_sandbox_authentication")
     portal.get_by_role("button", name="Complete authentication").click()
 
-    expect(portal.locator(".message.success")).to_contain_text("60.00 EUR was received")
+    expect(portal.locator(".message.success")).to_contain_text("€60.00 was received")
     invoice.refresh_from_db()
     assert invoice.status == "paid"
 

@@ -41,7 +41,7 @@ def test_a_card_needing_3d_secure_is_authenticated_at_the_bank(portal, fake_stri
 
     expect(portal.locator("h1")).to_have_text("3D Secure 2 Test Page (fake)")
     portal.click("#complete")
-    expect(portal.locator(".message.success")).to_contain_text("90.00 EUR was received")
+    expect(portal.locator(".message.success")).to_contain_text("€90.00 was received")
     expect(portal.locator(".doc-head .badge")).to_have_text("Paid")
     screenshot(portal, "portal_stripe_after_3ds")
     payment = Payment.objects.get(invoice=invoice)
@@ -60,8 +60,8 @@ def test_a_new_card_is_typed_on_stripe_checkout(portal, fake_stripe, stripe_lena
 
     expect(portal.locator("h1")).to_have_text("Stripe Checkout (fake)")
     portal.get_by_role("link", name="pm_card_visa", exact=True).click()
-    expect(portal.locator(".message.success")).to_contain_text("30.00 EUR was received")
-    expect(portal.locator("#amount-due")).to_have_text("60.00 EUR")
+    expect(portal.locator(".message.success")).to_contain_text("€30.00 was received")
+    expect(portal.locator("#amount-due")).to_have_text("€60.00")
     card = SavedPaymentMethod.objects.get(customer=stripe_lena)
     assert card.gateway == "stripe" and card.gateway_reference.startswith("pm_")
     invoice.refresh_from_db()

@@ -32,7 +32,7 @@ def test_a_member_signs_in_and_sees_their_invoices(client, member, invoice, stra
     page = client.get("/portal/").content.decode()
 
     assert invoice.number in page
-    assert "120.00 EUR" in page
+    assert "€120.00" in page
     assert stranger_invoice.customer.name not in page
     assert f"/portal/invoices/{stranger_invoice.pk}/" not in page
 
@@ -98,15 +98,15 @@ def test_receipts_history_and_balance_pages(member_client, customer, invoice, vi
     give_balance(customer, "7.50")
 
     receipt = member_client.get(f"/portal/receipts/payments/{payment.pk}").content.decode()
-    assert "Payment receipt" in receipt and "20.00 EUR" in receipt and invoice.number in receipt
+    assert "Payment receipt" in receipt and "€20.00" in receipt and invoice.number in receipt
     assert "Visa •••• 4242" in receipt
     refund_page = member_client.get(f"/portal/receipts/refunds/{refund.pk}").content.decode()
-    assert "Refund receipt" in refund_page and "5.00 EUR" in refund_page
+    assert "Refund receipt" in refund_page and "€5.00" in refund_page
     history = member_client.get("/portal/payments/").content.decode()
-    assert payment.pk in history or "20.00 EUR" in history
-    assert "5.00 EUR" in history
+    assert payment.pk in history or "€20.00" in history
+    assert "€5.00" in history
     balance = member_client.get("/portal/balance/").content.decode()
-    assert "7.50 EUR" in balance and "Credit added" in balance
+    assert "€7.50" in balance and "Credit added" in balance
     assert "Goodwill credit" not in balance  # the internal note stays in the back office
 
 
@@ -123,7 +123,7 @@ def test_a_receipt_names_documents_by_number_and_never_shows_a_negative_amount_d
     assert f"Invoice {invoice.number}" in visible
     assert payment.pk not in visible
     assert "-" + "20.00" not in visible and "−20.00" not in visible
-    assert "Nothing: paid in full (20.00 EUR more than due)" in " ".join(visible.split())
+    assert "Nothing: paid in full (€20.00 more than due)" in " ".join(visible.split())
     refund_page = member_client.get(f"/portal/receipts/refunds/{refund.pk}").content.decode()
     visible = re.sub(r"<[^>]+>", " ", refund_page)
     assert f"Invoice {invoice.number}" in visible

@@ -45,10 +45,10 @@ def test_the_balance_page_never_shows_internal_notes(member_client, customer):
     assert "Applied to" not in page  # the ledger's service note, not written for members
     today = dateformat.format(timezone.localdate(), "j M Y")
     assert _ledger_rows(page) == [
-        [today, f"Refund of a payment on invoice {other.number}", "15.00 EUR", "20.00 EUR"],
-        [today, f"Used to pay invoice {invoice.number}", "-20.00 EUR", "5.00 EUR"],
-        [today, "Credit deducted", "-5.00 EUR", "25.00 EUR"],
-        [today, "Credit added", "30.00 EUR", "30.00 EUR"],
+        [today, f"Refund of a payment on invoice {other.number}", "€15.00", "€20.00"],
+        [today, f"Used to pay invoice {invoice.number}", "-€20.00", "€5.00"],
+        [today, "Credit deducted", "-€5.00", "€25.00"],
+        [today, "Credit added", "€30.00", "€30.00"],
     ]
 
 

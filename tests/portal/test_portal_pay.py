@@ -42,7 +42,7 @@ def test_pay_the_remaining_amount_with_a_saved_card(member_client, member, invoi
     )
     started = AuditEvent.objects.get(object_id=payment.pk, action="payment.charge_started")
     assert (started.source, started.actor_user) == ("portal", member)
-    assert "your payment of 120.00 EUR was received" in messages_of(member_client, response)
+    assert "your payment of €120.00 was received" in messages_of(member_client, response)
 
 
 def test_pay_part_of_the_amount(member_client, invoice, visa):
@@ -56,7 +56,7 @@ def test_pay_part_of_the_amount(member_client, invoice, visa):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("120.01", "You can pay at most 120.00 EUR: 120.01 EUR is more than what is due."),
+        ("120.01", "You can pay at most €120.00: €120.01 is more than what is due."),
         ("0", "amount must be greater than zero."),
         ("-5", "amount must be greater than zero."),
         ("1.234", "Ensure that there are no more than 2 decimal places."),
