@@ -16,7 +16,7 @@ $(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
 $(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 $(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
-.PHONY: install run worker test lint format clean bench bench-reads bench-writes bench-memory bench-profile bench-admin
+.PHONY: install run worker test messages lint format clean bench bench-reads bench-writes bench-memory bench-profile bench-admin
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -68,6 +68,12 @@ bench-writes: install $(DEMO_KEY)  ## POST /api/v1/payments under wrk at 2/8/32 
 
 bench-profile: install $(DEMO_KEY)  ## py-spy on the workers under the write load: where a payment's CPU goes
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile
+
+messages: install  ## refresh the German catalogue of e-mails and documents, then compile it
+	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemessages -l de --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore='templates/admin/*' \
+	  --ignore='templates/portal/*' --ignore='backoffice/*' --ignore='api/*'
+	msgfmt --check -o locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po
 
 lint: install
 	$(BIN)/ruff check .

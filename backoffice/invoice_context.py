@@ -14,8 +14,9 @@ from backoffice.flow_base import (
     is_payable,
 )
 from backoffice.labels import STATUS_LABELS, method_label, payment_state
-from billing.models import AuditEvent
+from billing.models import AuditEvent, SentEmail
 from invoices.models import Invoice, InvoiceStatus
+from payments.emails import SENDABLE_STATUSES
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -24,6 +25,7 @@ from payments.models import (
     Refund,
     RefundDestination,
 )
+from payments.reminders import REMINDED_STATUSES
 from payments.services.refunding import refundable_amount
 
 HISTORY_ROWS = 100
@@ -190,6 +192,8 @@ def invoice_actions(model_admin, invoice: Invoice, perms: FlowPermissions) -> li
     status = invoice.status
     if perms.issue and status == InvoiceStatus.DRAFT:
         actions.append(("Issue invoice", flow_url(model_admin, "issue", invoice.pk), "primary"))
+    if perms.issue and status in SENDABLE_STATUSES:
+        actions.append(("Send by e-mail", flow_url(model_admin, "send", invoice.pk), ""))
     if perms.write_off and status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID):
         actions.append(
             ("Write off as uncollectible", flow_url(model_admin, "write_off", invoice.pk), "")
@@ -203,6 +207,20 @@ def invoice_actions(model_admin, invoice: Invoice, perms: FlowPermissions) -> li
     ):
         actions.append(("Void invoice", flow_url(model_admin, "void", invoice.pk), "danger"))
     return actions
+
+
+def invoice_emails_context(invoice: Invoice) -> dict:
+    """The e-mails sent about the invoice (invoice, reminders, receipts, credit notes) and
+    where its reminders stand."""
+    customer = invoice.customer
+    reminded = invoice.status in REMINDED_STATUSES and invoice.due_date is not None
+    return {
+        "emails": SentEmail.objects.filter(invoice_id=invoice.pk).order_by("-created_at")[:50],
+        "reminders_apply": reminded and bool(invoice.entity.reminder_days),
+        "reminder_days": invoice.entity.reminder_days,
+        "reminders_sent": list(invoice.reminders.all()),
+        "customer_reminders_paused": customer.reminders_paused,
+    }
 
 
 def credit_to_apply(invoice: Invoice, perms: FlowPermissions) -> list[dict]:
@@ -235,6 +253,7 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
         ),
         "credit_to_apply": credit_to_apply(invoice, perms),
         "history": history_rows(invoice),
+        **invoice_emails_context(invoice),
         "actions": invoice_actions(model_admin, invoice, perms),
         "create_url": flow_url(model_admin, "payment_create", invoice.pk) if can_create else "",
         "credit_note_url": (

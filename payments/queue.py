@@ -20,6 +20,8 @@ RUN_CHARGE_RETRY = "payments.tasks.run_charge_retry"
 CANCEL_UNNEEDED_CHARGE = "payments.tasks.cancel_unneeded_charge"
 SEND_PAYMENT_RECEIPT = "payments.tasks.send_payment_receipt"
 SEND_AUTHENTICATION_REQUEST = "payments.tasks.send_authentication_request"
+SEND_REFUND_NOTICE = "payments.tasks.send_refund_notice"
+SEND_INVOICE = "payments.tasks.send_invoice"
 
 
 def _task(task_: Task | str) -> Task:
@@ -57,7 +59,8 @@ _receipts_muted: ContextVar[bool] = ContextVar("settle_receipts_muted", default=
 
 @contextmanager
 def receipts_muted():
-    """Payments recorded inside send no receipt (demo data: nobody is to be e-mailed)."""
+    """Payments and refunds recorded inside send no e-mail (demo data: nobody is to be
+    e-mailed)."""
     token = _receipts_muted.set(True)
     try:
         yield
@@ -69,3 +72,14 @@ def receipt_enqueue(payment_id: str) -> None:
     """Queue the receipt of a payment received, with the caller's transaction."""
     if not _receipts_muted.get():
         enqueue_with_transaction(SEND_PAYMENT_RECEIPT, payment_id)
+
+
+def refund_notice_enqueue(refund_id: str) -> None:
+    """Queue the e-mail of a refund that succeeded, with the caller's transaction."""
+    if not _receipts_muted.get():
+        enqueue_with_transaction(SEND_REFUND_NOTICE, refund_id)
+
+
+def invoice_send_enqueue(invoice_id: str) -> None:
+    """Queue the e-mail of an invoice issued with "send on issue", with the issue."""
+    enqueue_with_transaction(SEND_INVOICE, invoice_id)

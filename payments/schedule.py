@@ -19,6 +19,12 @@ JOBS = [
         every=timedelta(minutes=15),
     ),
     PeriodicJob(
+        id="payments.reminders",
+        task=tasks.send_due_reminders,
+        description="e-mail the reminders of overdue invoices that the entities' schedules say are due",
+        every=timedelta(hours=1),
+    ),
+    PeriodicJob(
         id="payments.prune_webhook_events",
         task=tasks.prune_webhook_events,
         description="delete processed webhook events past SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS",

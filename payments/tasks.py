@@ -7,16 +7,20 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from billing.actors import Actor
-from billing.money import ZERO
+from invoices.models import Invoice
+from payments.emails import (
+    authentication_request_send,
+    invoice_send,
+    receipt_send,
+    refund_notice_send,
+)
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.queue import enqueue_after
+from payments.reminders import reminders_send_due
 from payments.retention import webhook_events_prune
 from payments.services.authentication import (
     payment_authentication_expire,
@@ -32,22 +36,13 @@ RECONCILE_ATTEMPTS = 8  # a pending charge is asked about after 2, 4, 8 … 256 
 
 
 def _payment_to_tell(payment_id: str, status: str) -> Payment | None:
-    """The payment, if it is still in `status` and its customer has an e-mail address."""
-    payment = (
-        Payment.objects.select_related("customer", "invoice", "advance_invoice", "entity")
+    """The payment, if it is still in `status`."""
+    return (
+        Payment.objects.select_related(
+            "customer__entity", "invoice", "advance_invoice", "credit_note", "entity"
+        )
         .filter(pk=payment_id, status=status, is_deleted=False)
         .first()
-    )
-    return payment if payment is not None and payment.customer.email else None
-
-
-def _email_customer(payment: Payment, *, subject: str, template: str, **context) -> None:
-    context.update(payment=payment, entity=payment.entity)
-    send_mail(
-        subject=subject,
-        message=render_to_string(template, context),
-        from_email=None,
-        recipient_list=[payment.customer.email],
     )
 
 
@@ -55,21 +50,7 @@ def _email_customer(payment: Payment, *, subject: str, template: str, **context)
 def send_payment_receipt(payment_id: str) -> bool:
     """E-mail the customer a receipt for a succeeded payment (after the payment committed)."""
     payment = _payment_to_tell(payment_id, PaymentStatus.SUCCEEDED)
-    if payment is None:
-        return False
-    receipt = reverse("portal:payment-receipt", args=[payment.pk])
-    due = payment.invoice.total_due if payment.invoice else None
-    _email_customer(
-        payment,
-        subject=f"Receipt: {payment.amount} {payment.currency} received by {payment.entity.name}",
-        template="payments/email/receipt.txt",
-        document=payment.invoice or payment.advance_invoice or payment.credit_note,
-        # Never a negative amount due: money beyond it is said as such.
-        still_due=None if due is None else max(due, ZERO.quantize(due)),
-        beyond_due=None if due is None or due >= 0 else -due,
-        receipt_url=f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{receipt}",
-    )
-    return True
+    return payment is not None and receipt_send(payment=payment) is not None
 
 
 @task()
@@ -79,18 +60,33 @@ def send_authentication_request(payment_id: str) -> bool:
     payment = _payment_to_tell(payment_id, PaymentStatus.REQUIRES_ACTION)
     if payment is None:
         return False
-    document = payment.invoice or payment.advance_invoice
-    path = reverse("portal:invoice", args=[document.pk])
-    _email_customer(
-        payment,
-        subject=f"Please confirm your payment of {payment.amount} {payment.currency} "
-        f"to {payment.entity.name}",
-        template="payments/email/authentication_required.txt",
-        document=document,
-        url=f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{path}",
-        expires_at=payment.created_at + authentication_ttl(),
+    expires_at = payment.created_at + authentication_ttl()
+    return authentication_request_send(payment=payment, expires_at=expires_at) is not None
+
+
+@task()
+def send_refund_notice(refund_id: str) -> bool:
+    """E-mail the customer that a refund succeeded (after it committed)."""
+    refund = (
+        Refund.objects.select_related("payment__customer__entity", "payment__invoice")
+        .filter(pk=refund_id, status=RefundStatus.SUCCEEDED)
+        .first()
     )
-    return True
+    return refund is not None and refund_notice_send(refund=refund) is not None
+
+
+@task()
+def send_invoice(invoice_id: str) -> bool:
+    """E-mail an invoice just issued with "send on issue" (after the issue committed)."""
+    invoice = Invoice.objects.select_related("customer__entity", "entity").filter(pk=invoice_id)
+    invoice = invoice.first()
+    return invoice is not None and invoice_send(invoice=invoice, actor_label="On issue") is not None
+
+
+@task()
+def send_due_reminders() -> int:
+    """Send the reminders of overdue invoices that the entities' schedules say are due."""
+    return reminders_send_due()
 
 
 @task()

@@ -181,9 +181,7 @@ def test_an_off_session_charge_needing_authentication_emails_a_link_to_confirm(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [invoice.customer.email]
-    assert message.subject == "Please confirm your payment of 100.00 EUR to " + (
-        invoice.entity.name
-    )
+    assert message.subject == "Please confirm your payment of €100.00 to " + (invoice.entity.name)
     assert f"https://billing.example.com/portal/invoices/{invoice.pk}" in message.body
     assert "Visa •••• 3184" in message.body
     assert charge.pk

@@ -45,10 +45,10 @@ def test_recorded_payment_sends_one_receipt_after_commit(
 
     (message,) = mail.outbox
     assert message.to == [customer.email]
-    assert message.subject == f"Receipt: 40.00 EUR received by {customer.entity.name}"
+    assert message.subject == f"Receipt: €40.00 received by {customer.entity.name}"
     assert invoice.number in message.body
-    assert "Still due:  60.00 EUR" in message.body
-    assert "Reference:  BANK-1" in message.body
+    assert "Still due: €60.00" in message.body
+    assert "Reference: BANK-1" in message.body
     assert f"Your receipt: http://127.0.0.1:8000/portal/receipts/payments/{payment.pk}" in (
         message.body
     )
@@ -61,7 +61,7 @@ def test_receipt_is_sent_when_the_transaction_commits(customer, django_capture_o
         record(invoice, "100.00")
 
     assert len(mail.outbox) == 1
-    assert "Still due:  0.00 EUR" in mail.outbox[0].body
+    assert "Still due: €0.00" in mail.outbox[0].body
 
 
 def test_a_receipt_never_shows_a_negative_amount_due(customer, django_capture_on_commit_callbacks):
@@ -71,7 +71,7 @@ def test_a_receipt_never_shows_a_negative_amount_due(customer, django_capture_on
         record(invoice, "130.00")
 
     body = mail.outbox[0].body
-    assert "Still due:  0.00 EUR (paid 30.00 EUR more than due)" in body
+    assert "Still due: €0.00 (paid €30.00 more than due)" in body
     assert "-30.00" not in body
 
 
@@ -130,7 +130,7 @@ def test_successful_charge_sends_a_receipt(customer, django_capture_on_commit_ca
         )
 
     (message,) = mail.outbox
-    assert message.subject == f"Receipt: 100.00 EUR received by {customer.entity.name}"
+    assert message.subject == f"Receipt: €100.00 received by {customer.entity.name}"
     assert "Visa •••• 4242" in message.body
 
 
