@@ -13,6 +13,7 @@ from backoffice.display import money
 from backoffice.flows import OneTimeForm, Outcome, run_once
 from billing.actors import Actor
 from billing.models import Customer
+from billing.money_input import MoneyField
 from billing.services import balance_adjust
 
 ADJUST_PERMISSION = "billing.adjust_balance"
@@ -24,9 +25,7 @@ class BalanceAdjustForm(OneTimeForm):
         widget=forms.RadioSelect,
         initial="add",
     )
-    amount = forms.DecimalField(
-        max_digits=16, widget=forms.TextInput(attrs={"inputmode": "decimal"})
-    )
+    amount = MoneyField()
     note = forms.CharField(
         label="Internal note",
         max_length=2000,

@@ -5,14 +5,14 @@ from django.utils import timezone
 
 from backoffice.flows import OneTimeForm
 from backoffice.labels import EXTERNAL_TYPE_LABELS, GATEWAY_LABELS, method_label
+from billing.money_input import MoneyField
 from payments.models import Payment, PaymentType, RefundDestination, SavedPaymentMethod
 
 EXTERNAL = "external"
-AMOUNT_WIDGET = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
-def amount_field(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(max_digits=16, widget=AMOUNT_WIDGET, **kwargs)
+def amount_field(**kwargs) -> MoneyField:
+    return MoneyField(**kwargs)
 
 
 def positive(amount):

@@ -3,7 +3,7 @@ for people (money and dates, the same on every page, e-mail and PDF)."""
 
 import re
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
@@ -58,18 +58,20 @@ def format_day(value: date | datetime | None, language: str | None = None) -> st
     return babel_format_date(value, DATE_PATTERNS[language], locale=NUMBER_LOCALES[language])
 
 
+POINT_DECIMAL = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")  # 1,234.50 or 1234.5
+COMMA_DECIMAL = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")  # 1.234,50 or 1234,5
+
+
 def parse_money_input(text: str, language: str | None = None) -> Decimal:
     """A typed amount with the locale's decimal comma or a point: `1.234,50`, `1234,5` and
-    `1,234.50` all mean 1234.50. Raises `decimal.InvalidOperation` for anything else."""
+    `1,234.50` all mean 1234.50; `1,234` is a thousand and more in English, a little over
+    one in German. Raises `decimal.InvalidOperation` for anything else."""
     text = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
-    if "," in text and "." in text:
-        # The separator written last is the decimal one; the other groups thousands.
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal_mark == "," else ",", "")
-        text = text.replace(",", ".")
-    elif "," in text:
-        whole, _, fraction = text.rpartition(",")
-        # `1,234` in English groups thousands; `12,5` or `1,50` is a decimal comma.
-        groups_thousands = _language(language) == "en" and len(fraction) == 3
-        text = text.replace(",", "") if groups_thousands else f"{whole.replace(',', '')}.{fraction}"
-    return Decimal(text)
+    point, comma = POINT_DECIMAL.match(text), COMMA_DECIMAL.match(text)
+    if point and comma and ("," in text or "." in text):  # one separator, three digits after
+        point, comma = (point, None) if _language(language) == "en" else (None, comma)
+    if point:
+        return Decimal(text.replace(",", ""))
+    if comma:
+        return Decimal(text.replace(".", "").replace(",", "."))
+    raise InvalidOperation(f"not an amount: {text!r}")

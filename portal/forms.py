@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from billing.errors import SettleError
 from billing.formats import format_money
 from billing.money import check_amount
+from billing.money_input import MoneyField
 from portal.tasks import send_password_reset
 
 NEW_CARD = "new"
@@ -20,11 +21,7 @@ def new_form_token() -> str:
 
 
 class PayForm(forms.Form):
-    amount = forms.DecimalField(
-        max_digits=15,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
-    )
+    amount = MoneyField(max_digits=15, decimal_places=2)
     method = forms.ChoiceField(widget=forms.RadioSelect)
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

@@ -351,3 +351,11 @@ def test_a_resubmission_while_the_first_is_in_flight_answers_at_once(client, off
     ]
     in_flight = Submission.objects.get(door="admin", owner=office.pk, key=token)
     assert in_flight.state == Submission.State.IN_PROGRESS
+
+
+def test_an_amount_typed_with_a_decimal_comma_is_recorded_as_meant(client, office, customer):
+    invoice = issued_invoice(customer, total="80.00")
+
+    submit(client, invoice_url(invoice, "payment_create"), external("12,50", "80.00"))
+
+    assert Payment.objects.get(invoice=invoice).amount == Decimal("12.50")
