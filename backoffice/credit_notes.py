@@ -9,6 +9,7 @@ from django.urls import path
 
 from backoffice.credit_apply import credit_note_apply_view, credit_note_source
 from backoffice.display import money
+from backoffice.document_emails import credit_note_send_view, document_emails
 from backoffice.invoices import LINE_FIELDS
 from backoffice.scoping import (
     ENTITY_FILTER,
@@ -76,13 +77,17 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
 
     def get_urls(self):
         opts = self.opts
-        view = update_wrapper(partial(credit_note_apply_view, self), credit_note_apply_view)
-        apply = path(
-            "<path:object_id>/apply/",
-            self.admin_site.admin_view(view),
-            name=f"{opts.app_label}_{opts.model_name}_apply",
-        )
-        return [apply, *super().get_urls()]
+        flows = []
+        for route, view in (("apply", credit_note_apply_view), ("send", credit_note_send_view)):
+            bound = update_wrapper(partial(view, self), view)
+            flows.append(
+                path(
+                    f"<path:object_id>/{route}/",
+                    self.admin_site.admin_view(bound),
+                    name=f"{opts.app_label}_{opts.model_name}_{route}",
+                )
+            )
+        return [*flows, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         credit_note = self.get_object(request, unquote(object_id))
@@ -91,7 +96,12 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
             and request.user.has_perm("payments.record_payment")
             and credit_note_source(credit_note).available > 0
         )
-        context = {"can_apply": can_apply, **(extra_context or {})}
+        context = {
+            "can_apply": can_apply,
+            "can_send": request.user.has_perm("invoices.issue_credit_note"),
+            "emails": document_emails(credit_note_id=credit_note.pk) if credit_note else [],
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="total", ordering="total")

@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 
 from backoffice.credit_apply import advance_source, open_credit_for
 from backoffice.display import money
+from backoffice.document_emails import document_emails
 from backoffice.flow_base import (
     FlowPermissions,
     flow_url,
@@ -14,7 +15,7 @@ from backoffice.flow_base import (
     is_payable,
 )
 from backoffice.labels import STATUS_LABELS, method_label, payment_state
-from billing.models import AuditEvent, SentEmail
+from billing.models import AuditEvent
 from invoices.models import Invoice, InvoiceStatus
 from payments.emails import SENDABLE_STATUSES
 from payments.models import (
@@ -215,7 +216,7 @@ def invoice_emails_context(invoice: Invoice) -> dict:
     customer = invoice.customer
     reminded = invoice.status in REMINDED_STATUSES and invoice.due_date is not None
     return {
-        "emails": SentEmail.objects.filter(invoice_id=invoice.pk).order_by("-created_at")[:50],
+        "emails": document_emails(invoice_id=invoice.pk),
         "reminders_apply": reminded and bool(invoice.entity.reminder_days),
         "reminder_days": invoice.entity.reminder_days,
         "reminders_sent": list(invoice.reminders.all()),

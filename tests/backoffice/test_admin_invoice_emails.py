@@ -6,7 +6,13 @@ from django.core import mail
 
 from billing.models import AuditEvent, SentEmail
 from tests.admin_support import invoice_url, messages_of, staff, submit
-from tests.factories import CustomerFactory, EntityFactory, draft_invoice, issued_invoice
+from tests.factories import (
+    CustomerFactory,
+    EntityFactory,
+    draft_invoice,
+    issued_credit_note,
+    issued_invoice,
+)
 
 
 @pytest.fixture
@@ -92,3 +98,29 @@ def test_reminders_are_paused_and_resumed_from_the_page(client, office, invoice)
 
 def test_pausing_is_a_post_only_action(client, office, invoice):
     assert client.get(invoice_url(invoice, "reminders")).status_code == 405
+
+
+def credit_note_url(credit_note, name="change") -> str:
+    from django.contrib.admin.utils import quote
+    from django.urls import reverse
+
+    return reverse(f"admin:invoices_creditnote_{name}", args=[quote(credit_note.pk)])
+
+
+def test_a_credit_note_is_sent_from_its_page_and_listed_there(client, office, invoice):
+    credit_note = issued_credit_note(invoice, "20.00", to="invoice")
+
+    assert "Send by e-mail" in client.get(credit_note_url(credit_note)).content.decode()
+    response = submit(client, credit_note_url(credit_note, "send"), {}, follow=True)
+
+    assert messages_of(response) == [f"Sent {credit_note.number} to {invoice.customer.email}."]
+    assert mail.outbox[0].attachments[0][0] == f"{credit_note.number}.pdf"
+    assert mail.outbox[0].subject in response.content.decode()
+
+
+def test_another_entitys_credit_note_cannot_be_sent(client, office):
+    foreign = issued_invoice(CustomerFactory(entity=EntityFactory()))
+    credit_note = issued_credit_note(foreign, "5.00", to="invoice")
+
+    assert submit(client, credit_note_url(credit_note, "send"), {}).status_code == 404
+    assert mail.outbox == []
