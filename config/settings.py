@@ -4,6 +4,7 @@ SQLite under var/ is the embedded default so `make run` needs no server;
 PostgreSQL (DATABASE_URL=postgres://...) is the production database.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -327,6 +328,9 @@ if SETTLE_EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("SETTLE_EMAIL_STARTTLS"),
         "timeout": 10,  # a mail server that hangs must not hold a worker for ever
     }
+# A provider's API through django-anymail: SETTLE_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as JSON, e.g. SETTLE_ANYMAIL='{"POSTMARK_SERVER_TOKEN": "..."}'.
+ANYMAIL = json.loads(os.environ.get("SETTLE_ANYMAIL") or "{}")
 # --- end: e-mail ------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("SETTLE_FROM_EMAIL", "billing@settle.localhost")
 
