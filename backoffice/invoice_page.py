@@ -21,6 +21,12 @@ from backoffice.invoice_actions import (
     invoice_write_off_view,
     move_excess_view,
 )
+from backoffice.invoice_authoring import (
+    draft_create_view,
+    draft_delete_view,
+    draft_edit_view,
+    duplicate_view,
+)
 from backoffice.invoice_context import invoice_page_context
 from backoffice.payment_views import (
     payment_cancel_view,
@@ -45,6 +51,9 @@ FLOWS = [
     ("issue/", invoice_issue_view, "issue"),
     ("void/", invoice_void_view, "void"),
     ("write-off/", invoice_write_off_view, "write_off"),
+    ("edit/", draft_edit_view, "edit_draft"),
+    ("delete-draft/", draft_delete_view, "delete_draft"),
+    ("duplicate/", duplicate_view, "duplicate"),
 ]
 
 
@@ -64,6 +73,11 @@ class InvoicePageMixin:
                 )
             )
         return [*flows, *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The draft form (`invoice_authoring`), not a model form: lines are priced by the
+        service."""
+        return draft_create_view(self, request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         invoice = self.get_object(request, unquote(object_id))
