@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from backoffice.display import money
+from backoffice.display import money, short_date
 from backoffice.flow_base import (
     admin_actor,
     flow_page,
@@ -41,7 +41,7 @@ def invoice_issue_view(model_admin, request, object_id):
         return Outcome(
             back,
             f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}, "
-            f"due {issued.due_date:%d %b %Y}." + note,
+            f"due {short_date(issued.due_date)}." + note,
         )
 
     customer = invoice.customer

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from backoffice.display import money
+from backoffice.display import money, short_date
 from backoffice.flow_base import admin_actor, flow_page, flow_url, get_invoice, invoice_url
 from backoffice.flows import Outcome, run_once
 from backoffice.invoice_draft_form import (
@@ -144,7 +144,7 @@ def draft_create_view(model_admin, request):
         return Outcome(
             invoice_url(model_admin, invoice),
             f"Drafted {noun(model_admin)} for {customer.name}: "
-            f"{money(invoice.total, invoice.currency)}, due {invoice_due_date(invoice):%d %b %Y} "
+            f"{money(invoice.total, invoice.currency)}, due {short_date(invoice_due_date(invoice))} "
             "once issued.",
         )
 
@@ -228,7 +228,7 @@ def duplicate_view(model_admin, request, object_id):
         copy = invoice_duplicate(invoice=invoice, actor=admin_actor(request))
         return Outcome(
             invoice_url(model_admin, copy),
-            f"Duplicated {invoice} as a new draft dated {copy.date:%d %b %Y}. "
+            f"Duplicated {invoice} as a new draft dated {short_date(copy.date)}. "
             "Check it, then issue it.",
         )
 
