@@ -111,8 +111,10 @@ class LineForm(forms.Form):
     )
 
     def is_blank(self) -> bool:
+        """Nothing typed but perhaps the quantity (which starts at 1): not a line."""
         return not any(
-            str(self.data.get(self.add_prefix(name), "")).strip() for name in ("name", "unit_price")
+            str(self.data.get(self.add_prefix(name), "")).strip()
+            for name in ("name", "unit_price", "tax_rate", "discount_percent")
         )
 
     def clean(self):
