@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
-from billing.errors import InvalidState, ValidationError
+from billing.errors import InvalidState, NotFound, ValidationError
 from billing.ids import new_id
 from billing.locking import lock_rows, money_transaction
 from billing.models import Customer, Entity
@@ -144,7 +144,7 @@ def _lock_draft(invoice: Invoice) -> Invoice:
     (rows,) = lock_rows((Invoice, [invoice.pk]))
     locked = rows.get(invoice.pk)
     if locked is None:
-        raise InvalidState("This draft no longer exists.", code="invoice_not_draft")
+        raise NotFound("This draft no longer exists: it was deleted.")
     if locked.status != InvoiceStatus.DRAFT:
         raise InvalidState(
             "Only a draft can be changed; an issued invoice is corrected by a credit note.",
