@@ -1,6 +1,7 @@
 """Drafting an invoice in Chromium: two lines with a discount and decimal commas, "Add line"
-from the page's script, editing the draft, and issuing it with a chosen due date; on a
-desktop and on a phone, with nothing wider than the screen."""
+from the page's script (and without it), editing the draft, and issuing it with a chosen due
+date, on a desktop and on a phone with nothing wider than the screen; duplicating an issued
+invoice and deleting the copy."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from invoices.models import Invoice
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PASSWORD, screenshot, watch_csp
+from tests.factories import issued_invoice
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +98,42 @@ def test_draft_edit_and_issue_an_invoice_with_a_discount(
         (Decimal("10.000"), Decimal("324.00")),
         (Decimal("0.000"), Decimal("10.34")),
     ]
+
+
+def test_add_line_works_without_the_script_and_a_duplicate_can_be_deleted(
+    browser, page, live_server, customer, office
+):
+    invoice = issued_invoice(customer, total="120.00")
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 900}, locale="en-GB", java_script_enabled=False
+    )
+    violations = watch_csp(context)
+    plain = context.new_page()
+    plain.goto(f"{live_server.url}/admin/login/")
+    plain.fill("#id_username", office[0].username)
+    plain.fill("#id_password", PASSWORD)
+    plain.click("input[type=submit]")
+    plain.goto(f"{live_server.url}/admin/invoices/invoice/add/")
+    plain.select_option("#id_customer", label="Northwind Studio · EUR · Harbour Coworking")
+    fill_line(plain, 0, "Desk rental", "1", "99,90", "0")
+    plain.get_by_role("button", name="+ Add line").click()
+    expect(plain.locator("tr[data-line-row]")).to_have_count(2)
+    expect(plain.locator("#id_lines-0-unit_price")).to_have_value("99,90")
+    fill_line(plain, 1, "Locker", "1", "5", "0")
+    plain.get_by_role("button", name="Create draft invoice").last.click()
+    expect(plain.get_by_test_id("total")).to_have_text("€104.90")
+    context.close()
+    assert violations == []
+
+    page.goto(f"{live_server.url}/admin/invoices/invoice/{invoice.pk}/change/")
+    page.get_by_role("link", name="Duplicate as new draft").click()
+    screenshot(page, "invoice_duplicate_confirm")
+    page.get_by_role("button", name="Create the new draft").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Duplicated {invoice.number}")
+    expect(page.get_by_test_id("invoice-status")).to_have_text("Draft")
+    expect(page.get_by_test_id("total")).to_have_text("€120.00")
+    page.get_by_role("link", name="Delete draft").click()
+    screenshot(page, "invoice_delete_draft_confirm")
+    page.get_by_role("button", name="Delete draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("Deleted the draft invoice")
+    assert Invoice.objects.filter(status="draft").count() == 1  # the one drafted without script
