@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from backoffice.display import money
+from backoffice.display import money, short_date
 from backoffice.flow_base import (
     admin_actor,
     flow_page,
@@ -15,6 +15,7 @@ from backoffice.flows import Outcome
 from backoffice.payment_forms import IssueForm, MoveExcessForm, ReasonForm
 from invoices.models import InvoiceStatus
 from invoices.services import invoice_write_off
+from invoices.services.issuing import invoice_due_date, invoice_terms_days
 from payments.services import invoice_issue, invoice_void, overpayment_move_to_balance
 
 
@@ -22,13 +23,14 @@ def invoice_issue_view(model_admin, request, object_id):
     invoice = get_invoice(model_admin, request, object_id)
     require(request, "invoices.issue_invoice")
     back = invoice_url(model_admin, invoice)
-    form = IssueForm(request.POST or None)
+    form = IssueForm(request.POST or None, initial={"due_date": invoice_due_date(invoice)})
 
     def issue() -> Outcome:
         issued = invoice_issue(
             invoice=invoice,
             actor=admin_actor(request),
             apply_balance=form.cleaned_data["apply_balance"],
+            due_date=form.cleaned_data["due_date"],
         )
         applied = issued.total_paid
         note = (
@@ -38,7 +40,8 @@ def invoice_issue_view(model_admin, request, object_id):
         )
         return Outcome(
             back,
-            f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}." + note,
+            f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}, "
+            f"due {short_date(issued.due_date)}." + note,
         )
 
     customer = invoice.customer
@@ -54,6 +57,7 @@ def invoice_issue_view(model_admin, request, object_id):
         title=f"Issue invoice · {customer.name}",
         customer=customer,
         balance_usable=customer.balance > 0 and customer.currency == invoice.currency,
+        terms_days=None if invoice.due_date else invoice_terms_days(invoice),
     )
 
 

@@ -14,9 +14,11 @@ from backoffice.flow_base import (
     invoice_payments,
     is_payable,
 )
+from backoffice.invoice_authoring import authoring_actions
 from backoffice.labels import STATUS_LABELS, method_label, payment_state
 from billing.models import AuditEvent
 from invoices.models import Invoice, InvoiceStatus
+from invoices.services.issuing import invoice_due_date, invoice_terms_days
 from payments.emails import SENDABLE_STATUSES
 from payments.models import (
     EXTERNAL_TYPES,
@@ -30,9 +32,13 @@ from payments.reminders import REMINDED_STATUSES
 from payments.services.refunding import refundable_amount
 
 HISTORY_ROWS = 100
+# Header buttons: the main action first, the destructive ones last.
+ACTION_ORDER = {"primary": 0, "": 1, "danger": 2}
 ACTION_LABELS = {
     "invoice.created": "Invoice drafted",
     "advance.created": "Advance invoice drafted",
+    "invoice.updated": "Draft edited",
+    "advance.updated": "Draft edited",
     "invoice.issued": "Issued",
     "invoice.voided": "Voided",
     "invoice.written_off": "Written off as uncollectible",
@@ -236,13 +242,22 @@ def credit_to_apply(invoice: Invoice, perms: FlowPermissions) -> list[dict]:
     return rows
 
 
+def draft_due_context(invoice: Invoice) -> dict:
+    """A draft has no due date yet: the page shows the one issuing would give it."""
+    if invoice.status != InvoiceStatus.DRAFT:
+        return {}
+    terms = None if invoice.due_date else invoice_terms_days(invoice)
+    return {"due_at_issue": invoice_due_date(invoice), "due_terms_days": terms}
+
+
 def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
     perms = FlowPermissions.of(request.user)
+    lines = list(invoice.lines.all())
     payable = is_payable(invoice)
     can_create = payable and (perms.record or perms.charge)
     return {
         "perms_flow": perms,
-        "lines": list(invoice.lines.all()),
+        "lines": lines,
         "payment_rows": payment_rows(model_admin, invoice, perms),
         "credit_notes": credit_note_rows(invoice) if not invoice.is_advance else [],
         "applications": (
@@ -255,7 +270,15 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
         "credit_to_apply": credit_to_apply(invoice, perms),
         "history": history_rows(invoice),
         **invoice_emails_context(invoice),
-        "actions": invoice_actions(model_admin, invoice, perms),
+        "actions": sorted(
+            [
+                *invoice_actions(model_admin, invoice, perms),
+                *authoring_actions(model_admin, request, invoice),
+            ],
+            key=lambda action: ACTION_ORDER.get(action[2], 1),
+        ),
+        **draft_due_context(invoice),
+        "has_discounts": any(line.discount_percent for line in lines),
         "create_url": flow_url(model_admin, "payment_create", invoice.pk) if can_create else "",
         "credit_note_url": (
             flow_url(model_admin, "credit_note_create", invoice.pk)

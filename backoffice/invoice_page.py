@@ -22,6 +22,12 @@ from backoffice.invoice_actions import (
     invoice_write_off_view,
     move_excess_view,
 )
+from backoffice.invoice_authoring import (
+    draft_create_view,
+    draft_delete_view,
+    draft_edit_view,
+    duplicate_view,
+)
 from backoffice.invoice_context import invoice_page_context
 from backoffice.payment_views import (
     payment_cancel_view,
@@ -48,6 +54,9 @@ FLOWS = [
     ("write-off/", invoice_write_off_view, "write_off"),
     ("send/", invoice_send_view, "send"),
     ("reminders/", invoice_reminders_view, "reminders"),
+    ("edit/", draft_edit_view, "edit_draft"),
+    ("delete-draft/", draft_delete_view, "delete_draft"),
+    ("duplicate/", duplicate_view, "duplicate"),
 ]
 
 
@@ -67,6 +76,11 @@ class InvoicePageMixin:
                 )
             )
         return [*flows, *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The draft form (`invoice_authoring`), not a model form: lines are priced by the
+        service."""
+        return draft_create_view(self, request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         invoice = self.get_object(request, unquote(object_id))

@@ -5,6 +5,7 @@ pages show them without a model form; `invoice_page` adds each document's money
 sections and actions."""
 
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
 from django.utils import timezone
 
 from backoffice.display import badge, money, short_date
@@ -122,6 +123,12 @@ class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=self.kind)
+
+    def has_add_permission(self, request):
+        # Drafts are added through the draft form and `invoice_create`; changes and deletes
+        # of drafts have their own pages, so the model form and bulk delete stay closed.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('add', opts)}")
 
     def lookup_allowed(self, lookup, value, request=None):
         # The customer profile links to "this customer's invoices".

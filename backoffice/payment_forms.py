@@ -194,6 +194,12 @@ class MoveExcessForm(OneTimeForm):
 
 
 class IssueForm(OneTimeForm):
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="From the payment terms; change it for this invoice if needed "
+        "(blank: from the terms).",
+    )
     apply_balance = forms.BooleanField(
         required=False,
         initial=True,

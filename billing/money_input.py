@@ -1,6 +1,7 @@
-"""The form field every money input uses: a decimal comma is as good as a point."""
+"""The form fields of typed numbers (amounts, prices, quantities, rates): a decimal comma is
+as good as a point."""
 
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -27,3 +28,13 @@ class MoneyField(forms.DecimalField):
                     self.error_messages["invalid"], code="invalid"
                 ) from None
         return super().to_python(value)
+
+
+class DecimalInputField(MoneyField):
+    """A price, quantity or rate: read like money, shown without trailing zeros (a stored
+    2.0000 is typed back as 2, 150.5000 as 150.5)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value.normalize(), "f")
+        return value

@@ -21,6 +21,7 @@ from billing.models import Customer
 from invoices.lines import MAX_LINES
 from invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from invoices.services import invoice_create
+from invoices.services.authoring import MAX_TERMS_DAYS
 
 
 class LineSerializer(serializers.Serializer):
@@ -29,7 +30,8 @@ class LineSerializer(serializers.Serializer):
     quantity = DecimalNumberField()
     price = DecimalNumberField(source="unit_price")
     tax_rate = DecimalNumberField()
-    amount = MoneyField(help_text="quantity × price, rounded to the currency.")
+    discount_percent = DecimalNumberField(help_text="Percent taken off quantity × price.")
+    amount = MoneyField(help_text="quantity × price, less the discount, rounded to the currency.")
     tax_amount = MoneyField()
     total = MoneyField()
 
@@ -44,7 +46,13 @@ class InvoiceSerializer(serializers.Serializer):
     currency = serializers.CharField()
     date = serializers.DateField()
     due_date = serializers.DateField(allow_null=True)
+    payment_terms_days = serializers.IntegerField(
+        allow_null=True,
+        help_text="Days after date that give the due date at issue; null: the customer's "
+        "terms, else the entity's.",
+    )
     note = serializers.CharField(allow_blank=True)
+    footer = serializers.CharField(allow_blank=True)
     metadata = MetadataField()
     items = LineSerializer(source="lines.all", many=True)
     subtotal = MoneyField(source="total_net")
@@ -79,6 +87,9 @@ class ItemInputSerializer(serializers.Serializer):
     quantity = MoneyField(required=False, default=1)
     price = MoneyField()
     tax_rate = MoneyField(required=False, default=0)
+    discount_percent = MoneyField(
+        required=False, default=0, help_text="Percent taken off quantity × price, 0 to 100."
+    )
 
 
 class InvoiceCreateSerializer(StrictInputSerializer):
@@ -87,7 +98,22 @@ class InvoiceCreateSerializer(StrictInputSerializer):
     date = serializers.DateField(required=False)
     due_date = serializers.DateField(required=False, allow_null=True)
     items = ItemInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    payment_terms_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_TERMS_DAYS,
+        help_text="Days after date for the due date at issue (when no due_date is given). "
+        "Default: the customer's terms, else the entity's.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    footer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Printed at the bottom of the invoice.",
+    )
     metadata = MetadataField(required=False)
 
 

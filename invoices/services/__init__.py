@@ -7,13 +7,21 @@ invoice no money sits on (`invoice_void`), a credit note with its allocations
 (`credit_note_issue`). The dependency runs payments → invoices → billing.
 """
 
-from invoices.services.authoring import invoice_create
+from invoices.services.authoring import (
+    invoice_create,
+    invoice_delete_draft,
+    invoice_duplicate,
+    invoice_update,
+)
 from invoices.services.credit_notes import credit_note_build
 from invoices.services.issuing import invoice_finalize, invoice_write_off
 
 __all__ = [
     "credit_note_build",
     "invoice_create",
+    "invoice_delete_draft",
+    "invoice_duplicate",
     "invoice_finalize",
+    "invoice_update",
     "invoice_write_off",
 ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
-from billing.errors import InvalidState, ValidationError
+from billing.errors import InvalidState, NotFound, ValidationError
 from billing.locking import lock_rows, money_transaction
 from billing.money import ZERO
 from billing.services import sequence_next
@@ -147,4 +147,6 @@ def invoice_write_off(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice
     """Mark what is still due as uncollectible (the invoice can still be paid later)."""
     with money_transaction():
         (invoices,) = lock_rows((Invoice, [invoice.pk]))
+        if invoice.pk not in invoices:
+            raise NotFound("This invoice no longer exists.")
         return invoice_mark_uncollectible(invoice=invoices[invoice.pk], reason=reason, actor=actor)

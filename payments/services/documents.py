@@ -101,12 +101,18 @@ def lock_payment(payment: Payment, *, with_customer: bool = False):
 
 
 def lock_invoice(invoice: Invoice, *, with_customer: bool = False) -> LockedDocuments:
-    """Lock an invoice or advance invoice (and its customer): `.primary` is the fresh row."""
-    return lock_documents(
+    """Lock an invoice or advance invoice (and its customer): `.primary` is the fresh row.
+
+    A draft deleted since it was read is a NotFound, not a missing row further on.
+    """
+    docs = lock_documents(
         invoice_id=None if invoice.is_advance else invoice.pk,
         advance_invoice_id=invoice.pk if invoice.is_advance else None,
         customer_id=invoice.customer_id if with_customer else None,
     )
+    if docs.primary is None:
+        raise NotFound("This invoice no longer exists (its draft was deleted).")
+    return docs
 
 
 def lock_owned_documents(

@@ -134,7 +134,31 @@
     update();
   }
 
+  // Draft invoice: "Add line" adds a row from the formset's empty form here and now. Without
+  // this script the same button asks the server for the page again with one more row.
+  function draftLines() {
+    var form = document.querySelector("#draft-form");
+    if (!form) return;
+    var template = form.querySelector("#draft-line-template");
+    var body = form.querySelector("[data-lines]");
+    var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    var button = form.querySelector("[data-add-line]");
+    if (!template || !body || !total || !button) return;
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var index = parseInt(total.value, 10) || 0;
+      var holder = document.createElement("tbody");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.querySelector("tr");
+      body.appendChild(row);
+      total.value = String(index + 1);
+      var first = row.querySelector("input[type=text]");
+      if (first) first.focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    draftLines();
     guardForms();
     paymentMethod();
     menus();

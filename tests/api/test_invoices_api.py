@@ -155,3 +155,51 @@ def test_open_credit_note_then_credit_note_payment_capped(api, entity):
     assert fits.status == 201
     assert CreditNote.objects.get(pk=credit_note["id"]).total_remaining == Decimal("0.00")
     assert Payment.objects.filter(type="credit_note").count() == 1
+
+
+def test_items_take_a_discount_and_lines_show_it(api, entity):
+    customer = CustomerFactory(entity=entity)
+
+    created = _draft(
+        api,
+        customer,
+        due_date=None,
+        payment_terms_days=10,
+        footer="Bank details on file",
+        items=[
+            {"name": "Desk", "quantity": 2, "price": 150, "tax_rate": 20, "discount_percent": 10},
+            {"name": "Coffee", "quantity": 3, "price": Decimal("2.35"), "tax_rate": 10},
+        ],
+    )
+
+    assert created.status == 201, created.body
+    desk, coffee = created.body["items"]
+    assert (desk["discount_percent"], desk["amount"], desk["total"]) == (
+        Decimal("10"),
+        Decimal("270.00"),
+        Decimal("324.00"),
+    )
+    assert (coffee["discount_percent"], coffee["total"]) == (Decimal("0"), Decimal("7.76"))
+    assert created.body["total"] == Decimal("331.76")
+    assert created.body["footer"] == "Bank details on file"
+    assert created.body["payment_terms_days"] == 10
+    issued = api.post(f"invoices/{created.body['id']}/issue", {}).body
+    assert issued["due_date"] == "2026-01-25"  # 15 Jan + 10 days
+
+
+def test_a_discount_above_100_percent_is_refused_and_nothing_created(api, entity):
+    customer = CustomerFactory(entity=entity)
+
+    response = _draft(api, customer, items=[{"name": "Desk", "price": 10, "discount_percent": 101}])
+
+    assert response.status == 400
+    assert response.error["param"] == "items[0].discount_percent"
+    assert Invoice.objects.count() == 0
+
+
+def test_payment_terms_out_of_range_are_refused(api, entity):
+    response = _draft(api, CustomerFactory(entity=entity), payment_terms_days=400)
+
+    assert response.status == 400
+    assert response.error["param"] == "payment_terms_days"
+    assert Invoice.objects.count() == 0
