@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from billing.audit import audit_record, snapshot
-from billing.errors import ValidationError
+from billing.errors import InvalidState, ValidationError
 from billing.ids import new_id
-from billing.locking import money_transaction
+from billing.locking import lock_rows, money_transaction
 from billing.models import Customer, Entity
 from billing.money import validate_currency
 from billing.validation import clean_metadata, parse_date_param
@@ -34,7 +34,11 @@ def invoice_create(
     metadata: dict | None = None,
     kind: str = InvoiceKind.INVOICE,
 ) -> Invoice:
-    """Create a draft invoice (or advance invoice) with priced lines."""
+    """Create a draft invoice (or advance invoice) with priced lines.
+
+    Locks the customer's row: an archived customer is refused (`customer_archived`), and
+    an archive or a currency change of the customer waits for this invoice or sees it.
+    """
     if customer.entity_id != entity.pk:
         raise ValidationError(
             "The customer belongs to another entity.", code="resource_missing", param="customer_id"
@@ -47,6 +51,7 @@ def invoice_create(
     lines = price_items(items, currency)
     net, tax, total = document_totals(lines)
     with money_transaction():
+        customer_check_invoiceable(lock_rows((Customer, [customer.pk]))[0][customer.pk])
         invoice = Invoice.objects.create(
             id=new_id(ID_PREFIX[kind]),
             entity=entity,
@@ -73,3 +78,13 @@ def invoice_create(
             after=snapshot(invoice, INVOICE_AUDIT_FIELDS),
         )
     return invoice
+
+
+def customer_check_invoiceable(customer: Customer) -> None:
+    """Archived customers keep their documents but get no new ones."""
+    if customer.archived_at is not None:
+        raise InvalidState(
+            f"{customer.name} is archived; restore the customer to invoice them.",
+            code="customer_archived",
+            param="customer_id",
+        )
