@@ -71,7 +71,6 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance._state.adding:
             self.initial["cc_emails"] = "\n".join(self.instance.cc_emails or [])
-            self.fields["currency"].required = True
             self.fields["currency"].choices = CURRENCY_CHOICES
 
     def entity_hint(self, entity: Entity | None) -> None:
@@ -130,6 +129,7 @@ class CustomerForm(forms.ModelForm):
         currency = self.cleaned_data["currency"]
         if not self.instance._state.adding:
             stored = Customer.objects.get(pk=self.instance.pk)
+            currency = currency or stored.currency  # not posted: unchanged
             if currency != stored.currency:
                 self._checked(customer_check_currency_change, stored)
         return currency
