@@ -63,7 +63,7 @@ def customer_create(
     *,
     entity: Entity,
     name: str,
-    actor: Actor | None = None,
+    actor: Actor,
     email: str = "",
     cc_emails: list[str] | str | None = None,
     address: str = "",
@@ -76,7 +76,6 @@ def customer_create(
     metadata: dict | None = None,
 ) -> Customer:
     """Create a customer in the entity's currency unless another is named. Audited."""
-    actor = actor or Actor.system()
     with transaction.atomic():
         customer = Customer.objects.create(
             entity=entity,
