@@ -121,3 +121,27 @@ def test_an_archived_customer_keeps_its_documents_and_can_still_be_edited(custom
     assert customer.address == "New street 1"
     assert customer.archived_at is not None
     assert list(customer.invoices.all()) == [invoice]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_archive_racing_new_invoices_never_leaves_an_invoice_after_the_archive():
+    from tests.factories import CustomerFactory
+    from tests.threads import run_together
+
+    customer = CustomerFactory()
+
+    def invoice():
+        return invoice_create(entity=customer.entity, customer=customer, items=DESK, actor=SYSTEM)
+
+    outcomes = run_together(
+        [invoice, invoice, lambda: customer_archive(customer=customer, actor=SYSTEM), invoice]
+    )
+
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert all(getattr(error, "code", None) == "customer_archived" for error in refusals)
+    customer.refresh_from_db()
+    assert customer.archived_at is not None
+    for created in customer.invoices.all():
+        assert created.created_at <= customer.archived_at
+    assert customer.invoices.count() == 3 - len(refusals)
