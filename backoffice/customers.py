@@ -51,7 +51,7 @@ class CustomerAdmin(EntityScopedAdmin):
     # could name another entity's Stripe customer and route its cards here.
     readonly_fields = [
         "id",
-        "balance",
+        "money_balance",
         "gateway_customer_id",
         "archived_at",
         "created_at",
@@ -69,7 +69,7 @@ class CustomerAdmin(EntityScopedAdmin):
             {
                 "fields": [
                     "id",
-                    "balance",
+                    "money_balance",
                     "gateway_customer_id",
                     "archived_at",
                     "created_at",
