@@ -1,5 +1,6 @@
 """`/api/v1/customers`: customers, their balance ledger and adjustments, their saved payment methods."""
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -159,6 +160,7 @@ CUSTOMER_LIST_SPEC = ListSpec(
         Field("email", "email", "string"),
         Field("currency", "currency", "enum"),
         Field("balance", "balance", "number"),
+        Field("archived", "archived", "boolean", orderable=False),
         Field("metadata", "metadata", "metadata", orderable=False),
         Field("created_at", "created_at", "datetime"),
         Field("updated_at", "updated_at", "datetime"),
@@ -192,11 +194,10 @@ class CustomerListView(SettleAPIView):
         responses={200: list_envelope(CustomerSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
-        page = list_page(
-            Customer.objects.filter(entity_id=self.entity.pk),
-            request.query_params,
-            CUSTOMER_LIST_SPEC,
+        customers = Customer.objects.filter(entity_id=self.entity.pk).annotate(
+            archived=ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField())
         )
+        page = list_page(customers, request.query_params, CUSTOMER_LIST_SPEC)
         return list_response(page, lambda row: CustomerSerializer(row).data)
 
     @extend_schema(

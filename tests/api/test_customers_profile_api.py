@@ -100,3 +100,17 @@ def test_another_entitys_customer_is_404(api, entity):
     assert response.status == 404
     stranger.refresh_from_db()
     assert stranger.archived_at is None
+
+
+def test_the_list_can_leave_out_archived_customers(api, entity):
+    active = CustomerFactory(entity=entity, name="Active")
+    gone = CustomerFactory(entity=entity, name="Gone")
+    api.patch(f"customers/{gone.pk}", {"archived": True})
+
+    everyone = api.get("customers").body["data"]
+    current = api.get("customers", {"query": '{"archived": false}'}).body["data"]
+    archived = api.get("customers", {"query": '{"archived": true}'}).body["data"]
+
+    assert {row["id"] for row in everyone} == {active.pk, gone.pk}
+    assert [row["id"] for row in current] == [active.pk]
+    assert [(row["id"], row["archived"]) for row in archived] == [(gone.pk, True)]
