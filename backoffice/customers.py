@@ -1,22 +1,27 @@
 """The customer profile: money balance (with Adjust balance) and its ledger, saved cards and
-invoices above the form."""
+invoices above the form; the form itself saves through the customer services."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.db.models import Sum
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from backoffice.balance import ADJUST_PERMISSION, balance_adjust_view
+from backoffice.customer_archive import (
+    ArchivedFilter,
+    archive_selected,
+    archive_toggle_view,
+    restore_selected,
+)
+from backoffice.customer_form import EDITABLE_FIELDS, CustomerForm
 from backoffice.display import badge, money
 from backoffice.labels import STATUS_LABELS
-from backoffice.scoping import (
-    ENTITY_FILTER,
-    EntityScopedAdmin,
-)
-from billing.models import (
-    BalanceTransaction,
-    Customer,
-)
+from backoffice.scoping import ENTITY_FILTER, EntityScopedAdmin, member_entity_ids
+from billing.actors import Actor
+from billing.errors import SettleError
+from billing.models import BalanceTransaction, Customer, Entity
+from billing.services import customer_create, customer_update
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import SavedPaymentMethod
 
@@ -35,34 +40,99 @@ class CustomerAdmin(EntityScopedAdmin):
     with its ledger and Adjust balance, the saved cards and the invoices."""
 
     change_form_template = "admin/settle/customer_change_form.html"
+    form = CustomerForm
     list_display = ["name", "email", "entity", "currency", "money_balance", "user", "created_at"]
-    list_filter = [ENTITY_FILTER, "currency"]
+    list_filter = [ArchivedFilter, ENTITY_FILTER, "currency"]
     search_fields = ["name", "email", "id"]
     list_select_related = ["entity", "user"]
     raw_id_fields = ["user"]
+    actions = [archive_selected, restore_selected]
     # The gateway id is written by Settle alone (`customer_ensure_gateway`): a typed one
     # could name another entity's Stripe customer and route its cards here.
-    readonly_fields = ["id", "balance", "gateway_customer_id", "created_at", "updated_at"]
-    fields = [
+    readonly_fields = [
         "id",
-        "entity",
-        "name",
-        "email",
-        "currency",
-        "balance",
-        "user",
+        "money_balance",
         "gateway_customer_id",
-        "metadata",
+        "archived_at",
         "created_at",
         "updated_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["entity", "name", "email", "cc_emails", "address", "tax_id"]}),
+        (
+            "Invoicing",
+            {"fields": ["currency", "payment_terms_days", "language", "reminders_paused"]},
+        ),
+        ("Portal and integrations", {"fields": ["user", "metadata"]}),
+        (
+            "Record",
+            {
+                "fields": [
+                    "id",
+                    "money_balance",
+                    "gateway_customer_id",
+                    "archived_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # nothing to show yet but the profile
+            return self.fieldsets[:3]
+        return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["entity", "currency"] if obj is not None else []
+        fixed = ["entity"] if obj is not None else []
         return [*super().get_readonly_fields(request, obj), *fixed]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        entity = obj.entity if obj is not None else self.only_entity(request)
+
+        class HintedForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                self.entity_hint(entity)
+                if obj is None and entity is not None and "entity" in self.fields:
+                    self.fields["entity"].initial = entity.pk
+
+        return HintedForm
+
+    def only_entity(self, request) -> Entity | None:
+        """The entity a new customer will belong to when the user has just one."""
+        entities = Entity.objects.all()
+        if not request.user.is_superuser:
+            entities = entities.filter(pk__in=member_entity_ids(request.user))
+        found = list(entities[:2])
+        return found[0] if len(found) == 1 else None
+
+    def save_model(self, request, obj, form, change):
+        """The same services as the API: `customer_create`, or `customer_update` with the
+        fields that changed."""
+        actor = Actor.admin(request.user)
+        if change:
+            saved = customer_update(customer=obj, actor=actor, **form.changed_profile())
+        else:
+            profile = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+            saved = customer_create(entity=form.cleaned_data["entity"], actor=actor, **profile)
+        for field in Customer._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SettleError as error:
+            # The form checked the same rules; this is a change made meanwhile (say, a
+            # first invoice fixing the currency). Nothing was saved.
+            messages.error(request, f"Nothing was saved: {error.message}")
+            return HttpResponseRedirect(request.get_full_path())
+
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # archived instead: documents keep their customer
 
     @admin.display(description="money balance", ordering="balance")
     def money_balance(self, customer: Customer) -> str:
@@ -75,11 +145,27 @@ class CustomerAdmin(EntityScopedAdmin):
                 self.admin_site.admin_view(self.adjust_balance_view),
                 name="billing_customer_adjust_balance",
             ),
+            path(
+                "<path:object_id>/archive/",
+                self.admin_site.admin_view(self.archive_view),
+                name="billing_customer_archive",
+            ),
+            path(
+                "<path:object_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="billing_customer_restore",
+            ),
             *super().get_urls(),
         ]
 
     def adjust_balance_view(self, request, object_id):
         return balance_adjust_view(self, request, object_id)
+
+    def archive_view(self, request, object_id):
+        return archive_toggle_view(self, request, object_id, archive=True)
+
+    def restore_view(self, request, object_id):
+        return archive_toggle_view(self, request, object_id, archive=False)
 
     def profile_panels(self, request, customer: Customer) -> list[dict]:
         return [

@@ -1,6 +1,8 @@
 """`/api/v1/customers`: customers, their balance ledger and adjustments, their saved payment methods."""
 
-from drf_spectacular.utils import extend_schema
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -16,7 +18,7 @@ from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
 from api.framework.serializers import StrictInputSerializer
 from billing.models import BalanceTransaction, Customer
-from billing.services import balance_adjust, customer_create
+from billing.services import balance_adjust, customer_create, customer_update
 from payments.models import (
     SavedPaymentMethod,
 )
@@ -26,6 +28,21 @@ class CustomerSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     email = serializers.CharField()
+    cc_emails = serializers.ListField(
+        child=serializers.CharField(), help_text="Further billing addresses, copied on e-mails."
+    )
+    address = serializers.CharField()
+    tax_id = serializers.CharField(help_text="VAT or tax id.")
+    payment_terms_days = serializers.IntegerField(
+        allow_null=True, help_text="Days to pay an invoice; null: the entity's terms."
+    )
+    language = serializers.CharField(
+        allow_null=True, help_text="en or de; null: the entity's language."
+    )
+    reminders_paused = serializers.BooleanField()
+    archived = serializers.SerializerMethodField(
+        help_text="Archived customers get no new invoices."
+    )
     currency = serializers.CharField()
     balance = MoneyField(help_text="Money balance: credit the customer holds (never negative).")
     metadata = MetadataField()
@@ -33,12 +50,52 @@ class CustomerSerializer(serializers.Serializer):
     created_at = TimestampField()
     updated_at = TimestampField()
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["language"] = data["language"] or None
+        return data
 
-class CustomerCreateSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=200)
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_archived(self, instance) -> bool:
+        return instance.archived_at is not None
+
+
+class CustomerProfileSerializer(StrictInputSerializer):
+    """The profile fields a customer is created or changed with; the service checks them."""
+
     email = serializers.EmailField(required=False, allow_blank=True)
-    currency = CurrencyField(required=False, help_text="Default: the entity's currency.")
+    cc_emails = serializers.ListField(
+        child=serializers.CharField(max_length=254), required=False, max_length=10
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    tax_id = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    payment_terms_days = serializers.IntegerField(
+        required=False, allow_null=True, help_text="0 to 365; null: the entity's terms."
+    )
+    language = serializers.ChoiceField(
+        choices=["en", "de"], required=False, allow_null=True, allow_blank=True
+    )
+    reminders_paused = serializers.BooleanField(required=False)
     metadata = MetadataField(required=False)
+
+    def validate_language(self, value):
+        return value or ""
+
+
+class CustomerCreateSerializer(CustomerProfileSerializer):
+    name = serializers.CharField(max_length=200)
+    currency = CurrencyField(required=False, help_text="Default: the entity's currency.")
+
+
+class CustomerUpdateSerializer(CustomerProfileSerializer):
+    name = serializers.CharField(required=False, max_length=200)
+    currency = CurrencyField(
+        required=False,
+        help_text="Only while the customer has no documents, payments or balance movements.",
+    )
+    archived = serializers.BooleanField(
+        required=False, help_text="true archives the customer, false restores it."
+    )
 
 
 class BalanceTransactionSerializer(serializers.Serializer):
@@ -103,6 +160,7 @@ CUSTOMER_LIST_SPEC = ListSpec(
         Field("email", "email", "string"),
         Field("currency", "currency", "enum"),
         Field("balance", "balance", "number"),
+        Field("archived", "archived", "boolean", orderable=False),
         Field("metadata", "metadata", "metadata", orderable=False),
         Field("created_at", "created_at", "datetime"),
         Field("updated_at", "updated_at", "datetime"),
@@ -136,11 +194,10 @@ class CustomerListView(SettleAPIView):
         responses={200: list_envelope(CustomerSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
-        page = list_page(
-            Customer.objects.filter(entity_id=self.entity.pk),
-            request.query_params,
-            CUSTOMER_LIST_SPEC,
+        customers = Customer.objects.filter(entity_id=self.entity.pk).annotate(
+            archived=ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField())
         )
+        page = list_page(customers, request.query_params, CUSTOMER_LIST_SPEC)
         return list_response(page, lambda row: CustomerSerializer(row).data)
 
     @extend_schema(
@@ -154,7 +211,9 @@ class CustomerListView(SettleAPIView):
     def post(self, request):
         serializer = CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = customer_create(entity=self.entity, **serializer.validated_data)
+        customer = customer_create(
+            entity=self.entity, actor=self.actor, **serializer.validated_data
+        )
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 
 
@@ -167,6 +226,25 @@ class CustomerDetailView(SettleAPIView):
     )
     def get(self, request, pk):
         return Response(CustomerSerializer(self.find(Customer.objects, pk, "customer")).data)
+
+    @extend_schema(
+        operation_id="update_customer",
+        summary="Update a customer",
+        description="Only the provided fields are updated. `archived: true` archives the "
+        "customer (no new invoices), `false` restores it. The currency can change only "
+        "while the customer has no documents, payments or balance movements "
+        "(409 `currency_locked`).",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=CustomerUpdateSerializer,
+        responses={200: CustomerSerializer, **ERROR_RESPONSES},
+    )
+    @idempotent()
+    def patch(self, request, pk):
+        customer = self.find(Customer.objects, pk, "customer")
+        serializer = CustomerUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = customer_update(customer=customer, actor=self.actor, **serializer.validated_data)
+        return Response(CustomerSerializer(customer).data)
 
 
 class BalanceTransactionListView(SettleAPIView):

@@ -44,12 +44,6 @@ def _check_customer(entity_id: str, customer: Customer) -> None:
         raise ValidationError(
             "The customer belongs to another entity.", code="resource_missing", param="customer_id"
         )
-    if customer.archived_at is not None:
-        raise ValidationError(
-            f"{customer.name} is archived: new invoices cannot be made out to them.",
-            code="customer_archived",
-            param="customer_id",
-        )
 
 
 def _check_terms(payment_terms_days) -> int | None:
@@ -103,7 +97,9 @@ def invoice_create(
     """Create a draft invoice (or advance invoice) with priced lines.
 
     Without a `due_date`, issuing fixes it from `payment_terms_days` (else the customer's,
-    else the entity's terms). Raises ValidationError for any bad input; writes nothing then.
+    else the entity's terms). Locks the customer's row: an archived customer is refused
+    (`customer_archived`), and an archive or a currency change of the customer waits for
+    this invoice or sees it. Raises ValidationError for any bad input; writes nothing then.
     """
     _check_customer(entity.pk, customer)
     currency = validate_currency(currency or customer.currency)
@@ -126,6 +122,7 @@ def invoice_create(
     )
     _set_totals(invoice, lines)
     with money_transaction():
+        customer_check_invoiceable(lock_rows((Customer, [customer.pk]))[0][customer.pk])
         invoice.save(force_insert=True)
         write_lines(InvoiceLine, "invoice", invoice, lines)
         audit_record(
@@ -178,6 +175,8 @@ def invoice_update(
     note, footer = _text(note, "note"), _text(footer, "footer")
     with money_transaction():
         locked = _lock_draft(invoice)
+        if customer.pk != locked.customer_id:
+            customer_check_invoiceable(lock_rows((Customer, [customer.pk]))[0][customer.pk])
         same_customer = customer.pk == locked.customer_id
         currency = validate_currency(
             currency or (locked.currency if same_customer else customer.currency)

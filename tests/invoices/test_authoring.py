@@ -89,7 +89,7 @@ def test_create_refuses_an_archived_customer(customer):
     customer.archived_at = timezone.now()
     customer.save()
 
-    with refused(ValidationError, "customer_archived", "customer_id"):
+    with refused(InvalidState, "customer_archived", "customer_id"):
         invoice_create(entity=customer.entity, customer=customer, items=TWO_LINES, actor=SYSTEM)
 
 

@@ -113,7 +113,11 @@ class Command(BaseCommand):
         member = self._member_user()
         customers = {
             key: customer_create(
-                entity=entity, name=name, email=email, user=member if key == "lena" else None
+                entity=entity,
+                name=name,
+                email=email,
+                user=member if key == "lena" else None,
+                actor=ACTOR,
             )
             for key, (name, email, _card) in CUSTOMERS.items()
         }
