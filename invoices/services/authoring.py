@@ -260,3 +260,13 @@ def invoice_duplicate(*, invoice: Invoice, actor: Actor) -> Invoice:
         metadata=invoice.metadata,
         kind=invoice.kind,
     )
+
+
+def customer_check_invoiceable(customer: Customer) -> None:
+    """Archived customers keep their documents but get no new ones."""
+    if customer.archived_at is not None:
+        raise InvalidState(
+            f"{customer.name} is archived; restore the customer to invoice them.",
+            code="customer_archived",
+            param="customer_id",
+        )
