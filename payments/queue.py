@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 from django.tasks import Task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils.module_loading import import_string
 from django_tasks_db import DatabaseBackend
 
@@ -20,6 +21,7 @@ RUN_CHARGE_RETRY = "payments.tasks.run_charge_retry"
 CANCEL_UNNEEDED_CHARGE = "payments.tasks.cancel_unneeded_charge"
 SEND_PAYMENT_RECEIPT = "payments.tasks.send_payment_receipt"
 SEND_AUTHENTICATION_REQUEST = "payments.tasks.send_authentication_request"
+STORE_DOCUMENT_PDF = "payments.tasks.store_document_pdf"
 
 
 def _task(task_: Task | str) -> Task:
@@ -69,3 +71,14 @@ def receipt_enqueue(payment_id: str) -> None:
     """Queue the receipt of a payment received, with the caller's transaction."""
     if not _receipts_muted.get():
         enqueue_with_transaction(SEND_PAYMENT_RECEIPT, payment_id)
+
+
+def document_pdf_enqueue(document_id: str) -> None:
+    """Queue the render of an issued document's PDF, with the caller's transaction.
+
+    Only for a backend whose worker runs it: the immediate one would render it inside the
+    issuing request (seconds for a long invoice); there the first download renders it.
+    """
+    task_ = _task(STORE_DOCUMENT_PDF)
+    if not isinstance(task_.get_backend(), ImmediateBackend):
+        enqueue_with_transaction(task_, document_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from billing.money import ZERO
+from payments.documents.pdf import document_pdf_store, pdf_document_find
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.queue import enqueue_after
 from payments.retention import webhook_events_prune
@@ -69,6 +70,19 @@ def send_payment_receipt(payment_id: str) -> bool:
         beyond_due=None if due is None or due >= 0 else -due,
         receipt_url=f"{settings.SETTLE_PUBLIC_URL.rstrip('/')}{receipt}",
     )
+    return True
+
+
+@task()
+def store_document_pdf(document_id: str) -> bool:
+    """Render and keep an issued invoice's or credit note's PDF, queued by its issue.
+
+    Idempotent: a PDF already kept (by an earlier run or a first download) stays as it is.
+    """
+    document = pdf_document_find(document_id)
+    if document is None:
+        return False
+    document_pdf_store(document)
     return True
 
 
