@@ -9,6 +9,7 @@ from django.urls import path
 
 from backoffice.credit_apply import credit_note_apply_view, credit_note_source
 from backoffice.display import money
+from backoffice.document_downloads import credit_note_pdf_view
 from backoffice.invoices import LINE_FIELDS
 from backoffice.scoping import (
     ENTITY_FILTER,
@@ -82,7 +83,13 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
             self.admin_site.admin_view(view),
             name=f"{opts.app_label}_{opts.model_name}_apply",
         )
-        return [apply, *super().get_urls()]
+        pdf_view = update_wrapper(partial(credit_note_pdf_view, self), credit_note_pdf_view)
+        pdf = path(
+            "<path:object_id>/pdf/",
+            self.admin_site.admin_view(pdf_view),
+            name=f"{opts.app_label}_{opts.model_name}_pdf",
+        )
+        return [apply, pdf, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         credit_note = self.get_object(request, unquote(object_id))

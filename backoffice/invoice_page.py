@@ -14,6 +14,7 @@ from django.urls import path
 
 from backoffice.credit_apply import advance_apply_view
 from backoffice.credit_note_views import credit_note_create_view
+from backoffice.document_downloads import invoice_payment_receipt_view, invoice_pdf_view
 from backoffice.flow_base import invoice_url
 from backoffice.invoice_actions import (
     invoice_issue_view,
@@ -45,6 +46,8 @@ FLOWS = [
     ("issue/", invoice_issue_view, "issue"),
     ("void/", invoice_void_view, "void"),
     ("write-off/", invoice_write_off_view, "write_off"),
+    ("pdf/", invoice_pdf_view, "pdf"),
+    (f"{PAYMENT}/receipt.pdf", invoice_payment_receipt_view, "payment_receipt_pdf"),
 ]
 
 
