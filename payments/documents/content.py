@@ -208,6 +208,7 @@ def receipt_context(payment: Payment) -> dict:
         "date": payment.date,
         "method": payment.method_label,
         "kind": SETTLEMENT_LABELS[payment.kind],
+        "is_money": payment.kind == PaymentKind.MONEY_RECEIVED,
         "reference": payment.reference or "",
         "document": f"{document_title} {document.number}",
         "amount": document_money(payment.amount, currency),

@@ -21,6 +21,10 @@ from tests.factories import (
 )
 from tests.payments.pdf_support import pdf_pages, pdf_text
 
+# Every test here reads the database, if only through the module's render: pytest-django
+# sets up the test database only for the tests that say so.
+pytestmark = pytest.mark.django_db
+
 LONG_NAME = "Quarterly maintenance of the espresso machines " + "and descaling " * 12
 
 
