@@ -1,10 +1,12 @@
 """What the PDFs say: one invoice, its credit note, a receipt and a draft, rendered once each
 (module-scoped, in a transaction rolled back afterwards) and read back with pypdf."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from pypdf import PdfReader
 
 from billing.errors import InvalidState
 from payments.documents import document_filename, document_pdf, document_pdf_render
@@ -20,6 +22,7 @@ from tests.factories import (
     record_payment,
 )
 from tests.payments.pdf_support import pdf_pages, pdf_text
+from tests.payments.test_pdf_formatting import PNG_1PX
 
 # Every test here reads the database, if only through the module's render: pytest-django
 # sets up the test database only for the tests that say so.
@@ -39,6 +42,8 @@ def rendered(django_db_setup, django_db_blocker):
             iban="DE89370400440532013000",
             bic="COBADEFFXXX",
             invoice_footer="Registered in Hamburg, HRB 99999",
+            logo=PNG_1PX,
+            logo_content_type="image/png",
         )
         customer = CustomerFactory(
             entity=entity,
@@ -102,6 +107,12 @@ def test_an_invoice_pdf_names_issuer_customer_number_lines_and_totals(rendered):
     assert "19 % 300.00 EUR 57.00 EUR" in text and "7 % 72.00 EUR 5.04 EUR" in text
     assert "Total 434.04 EUR" in text
     assert "Registered in Hamburg, HRB 99999" in text
+
+
+def test_an_invoice_pdf_shows_the_entity_logo(rendered):
+    page = PdfReader(io.BytesIO(rendered["invoice_pdf"])).pages[0]
+
+    assert len(page.images) == 1
 
 
 def test_an_invoice_pdf_tells_money_received_from_credit_and_says_what_is_due(rendered):
