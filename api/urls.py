@@ -5,6 +5,7 @@ from django.urls import path
 from api.resources import (
     credit_notes,
     customers,
+    documents,
     invoice_actions,
     invoices,
     payment_export,
@@ -27,11 +28,17 @@ urlpatterns = [
     ),
     path("invoices", invoices.InvoiceListView.as_view(), name="invoice-list"),
     path("invoices/<str:pk>", invoices.InvoiceDetailView.as_view(), name="invoice-detail"),
+    path("invoices/<str:pk>/pdf", documents.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("advance-invoices", invoices.AdvanceInvoiceListView.as_view(), name="advance-list"),
     path(
         "advance-invoices/<str:pk>",
         invoices.AdvanceInvoiceDetailView.as_view(),
         name="advance-detail",
+    ),
+    path(
+        "advance-invoices/<str:pk>/pdf",
+        documents.AdvanceInvoicePdfView.as_view(),
+        name="advance-pdf",
     ),
     path("payments", payments.PaymentListView.as_view(), name="payment-list"),
     path("payments/export", payment_export.PaymentExportView.as_view(), name="payment-export"),
@@ -83,6 +90,11 @@ urlpatterns = [
         "credit-notes/<str:pk>",
         credit_notes.CreditNoteDetailView.as_view(),
         name="credit-note-detail",
+    ),
+    path(
+        "credit-notes/<str:pk>/pdf",
+        documents.CreditNotePdfView.as_view(),
+        name="credit-note-pdf",
     ),
     path(
         "customers/<str:pk>/payment-methods",

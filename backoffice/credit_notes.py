@@ -9,6 +9,7 @@ from django.urls import path
 
 from backoffice.credit_apply import credit_note_apply_view, credit_note_source
 from backoffice.display import money
+from backoffice.document_downloads import credit_note_pdf_view
 from backoffice.document_emails import credit_note_send_view, document_emails
 from backoffice.invoices import LINE_FIELDS
 from backoffice.scoping import (
@@ -78,7 +79,11 @@ class CreditNoteAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     def get_urls(self):
         opts = self.opts
         flows = []
-        for route, view in (("apply", credit_note_apply_view), ("send", credit_note_send_view)):
+        for route, view in (
+            ("apply", credit_note_apply_view),
+            ("send", credit_note_send_view),
+            ("pdf", credit_note_pdf_view),
+        ):
             bound = update_wrapper(partial(view, self), view)
             flows.append(
                 path(

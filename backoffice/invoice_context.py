@@ -121,6 +121,11 @@ def payment_rows(model_admin, invoice: Invoice, perms: FlowPermissions) -> list[
                     for refund in payment.refunds.all()
                 ],
                 "menu": payment_menu(model_admin, invoice, payment, perms, refundable),
+                "receipt_url": (
+                    flow_url(model_admin, "payment_receipt_pdf", invoice.pk, payment.pk)
+                    if payment.status == PaymentStatus.SUCCEEDED and not payment.is_deleted
+                    else ""
+                ),
                 "is_applied_balance": payment.type == PaymentType.CUSTOMER_BALANCE,
             }
         )
@@ -279,6 +284,8 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
         ),
         **draft_due_context(invoice),
         "has_discounts": any(line.discount_percent for line in lines),
+        # Reading, not a money action: every viewer may download it.
+        "pdf_url": flow_url(model_admin, "pdf", invoice.pk),
         "create_url": flow_url(model_admin, "payment_create", invoice.pk) if can_create else "",
         "credit_note_url": (
             flow_url(model_admin, "credit_note_create", invoice.pk)

@@ -14,6 +14,7 @@ from django.urls import path
 
 from backoffice.credit_apply import advance_apply_view
 from backoffice.credit_note_views import credit_note_create_view
+from backoffice.document_downloads import invoice_payment_receipt_view, invoice_pdf_view
 from backoffice.document_emails import invoice_reminders_view, invoice_send_view
 from backoffice.flow_base import invoice_url
 from backoffice.invoice_actions import (
@@ -57,6 +58,8 @@ FLOWS = [
     ("edit/", draft_edit_view, "edit_draft"),
     ("delete-draft/", draft_delete_view, "delete_draft"),
     ("duplicate/", duplicate_view, "duplicate"),
+    ("pdf/", invoice_pdf_view, "pdf"),
+    (f"{PAYMENT}/receipt.pdf", invoice_payment_receipt_view, "payment_receipt_pdf"),
 ]
 
 

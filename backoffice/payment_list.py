@@ -5,6 +5,8 @@ do that through the services); a payment's reference and note can be edited,
 through `payment_update`, so the change is audited like any other.
 """
 
+from functools import partial, update_wrapper
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -15,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from backoffice.display import badge, money, short_date
+from backoffice.document_downloads import payment_receipt_view
 from backoffice.labels import GATEWAY_LABELS, method_label, payment_state
 from backoffice.pagination import LargeTablePaginator
 from backoffice.scoping import (
@@ -117,6 +120,7 @@ class RefundInline(ReadOnlyInline):
 class PaymentAdmin(EntityScopedAdmin):
     form = PaymentForm
     change_list_template = "admin/settle/payment_change_list.html"
+    change_form_template = "admin/settle/payment_change_form.html"
     list_display = [
         "paid_on",
         "document",
@@ -263,7 +267,13 @@ class PaymentAdmin(EntityScopedAdmin):
             self.admin_site.admin_view(self.export_view),
             name="payments_payment_export",
         )
-        return [export, *super().get_urls()]
+        receipt_view = update_wrapper(partial(payment_receipt_view, self), payment_receipt_view)
+        receipt = path(
+            "<path:object_id>/receipt.pdf",
+            self.admin_site.admin_view(receipt_view),
+            name="payments_payment_receipt_pdf",
+        )
+        return [export, receipt, *super().get_urls()]
 
     def export_view(self, request):
         """The change list as filtered and searched on screen, streamed as CSV."""

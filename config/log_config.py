@@ -46,5 +46,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "apscheduler": {"level": "WARNING"},
             # django-axes' start banner, once per process (lockouts still log at WARNING).
             "axes.apps": {"level": "WARNING"},
+            # WeasyPrint logs each step of each PDF at INFO (twenty lines a document).
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
         },
     }

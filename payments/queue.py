@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 from django.tasks import Task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils.module_loading import import_string
 from django_tasks_db import DatabaseBackend
 
@@ -22,6 +23,7 @@ SEND_PAYMENT_RECEIPT = "payments.tasks.send_payment_receipt"
 SEND_AUTHENTICATION_REQUEST = "payments.tasks.send_authentication_request"
 SEND_REFUND_NOTICE = "payments.tasks.send_refund_notice"
 SEND_INVOICE = "payments.tasks.send_invoice"
+STORE_DOCUMENT_PDF = "payments.tasks.store_document_pdf"
 
 
 def _task(task_: Task | str) -> Task:
@@ -83,3 +85,14 @@ def refund_notice_enqueue(refund_id: str) -> None:
 def invoice_send_enqueue(invoice_id: str) -> None:
     """Queue the e-mail of an invoice issued with "send on issue", with the issue."""
     enqueue_with_transaction(SEND_INVOICE, invoice_id)
+
+
+def document_pdf_enqueue(document_id: str) -> None:
+    """Queue the render of an issued document's PDF, with the caller's transaction.
+
+    Only for a backend whose worker runs it: the immediate one would render it inside the
+    issuing request (seconds for a long invoice); there the first download renders it.
+    """
+    task_ = _task(STORE_DOCUMENT_PDF)
+    if not isinstance(task_.get_backend(), ImmediateBackend):
+        enqueue_with_transaction(task_, document_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from billing.actors import Actor
 from invoices.models import Invoice
+from payments.documents.pdf import document_pdf_store, pdf_document_find
 from payments.emails import (
     authentication_request_send,
     invoice_send,
@@ -51,6 +52,19 @@ def send_payment_receipt(payment_id: str) -> bool:
     """E-mail the customer a receipt for a succeeded payment (after the payment committed)."""
     payment = _payment_to_tell(payment_id, PaymentStatus.SUCCEEDED)
     return payment is not None and receipt_send(payment=payment) is not None
+
+
+@task()
+def store_document_pdf(document_id: str) -> bool:
+    """Render and keep an issued invoice's or credit note's PDF, queued by its issue.
+
+    Idempotent: a PDF already kept (by an earlier run or a first download) stays as it is.
+    """
+    document = pdf_document_find(document_id)
+    if document is None:
+        return False
+    document_pdf_store(document)
+    return True
 
 
 @task()

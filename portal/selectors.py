@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from billing.models import BalanceTransaction, Customer
-from invoices.models import Invoice, InvoiceStatus
+from invoices.models import CreditNote, Invoice, InvoiceStatus
 from payments.models import Payment, PaymentStatus, Refund, SavedPaymentMethod
 
 
@@ -27,6 +27,14 @@ def member_invoices(user) -> QuerySet[Invoice]:
 
 def member_invoice(user, invoice_id: str) -> Invoice:
     return get_object_or_404(member_invoices(user), pk=invoice_id)
+
+
+def member_credit_notes(user) -> QuerySet[CreditNote]:
+    return (
+        CreditNote.objects.filter(customer__user=user)
+        .select_related("customer", "entity", "invoice")
+        .order_by("-date", "-created_at")
+    )
 
 
 def member_payments(user) -> QuerySet[Payment]:

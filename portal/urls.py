@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms import QueuedPasswordResetForm
-from portal.views import cards, documents, pay, sandbox
+from portal.views import cards, documents, pay, pdfs, sandbox
 
 app_name = "portal"
 
@@ -52,6 +52,8 @@ urlpatterns = [
     *auth,
     path("", documents.home, name="home"),
     path("invoices/<str:invoice_id>/", documents.invoice_detail, name="invoice"),
+    path("invoices/<str:invoice_id>/pdf", pdfs.invoice_pdf, name="invoice-pdf"),
+    path("credit-notes/<str:credit_note_id>/pdf", pdfs.credit_note_pdf, name="credit-note-pdf"),
     path("invoices/<str:invoice_id>/pay", pay.invoice_pay, name="invoice-pay"),
     path("payments/", documents.history, name="history"),
     path("payments/return", pay.payment_return, name="payment-return"),
@@ -62,6 +64,11 @@ urlpatterns = [
     ),
     path("payments/<str:payment_id>/cancel", pay.payment_cancel, name="payment-cancel"),
     path("receipts/payments/<str:payment_id>", documents.payment_receipt, name="payment-receipt"),
+    path(
+        "receipts/payments/<str:payment_id>/pdf",
+        pdfs.payment_receipt_pdf,
+        name="payment-receipt-pdf",
+    ),
     path("receipts/refunds/<str:refund_id>", documents.refund_receipt, name="refund-receipt"),
     path("balance/", documents.balance, name="balance"),
     path("cards/", cards.cards, name="cards"),

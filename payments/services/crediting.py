@@ -23,6 +23,7 @@ from invoices.models import (
 )
 from invoices.services.credit_notes import credit_note_build
 from payments.models import EXTERNAL_TYPES, Payment, PaymentType, RefundDestination, RefundStatus
+from payments.queue import document_pdf_enqueue
 from payments.services.documents import LockedDocuments, find_invoice
 from payments.services.recording import (
     PaymentDetails,
@@ -121,6 +122,7 @@ def credit_note_issue(
             date=date,
             metadata=metadata,
         )
+        document_pdf_enqueue(credit_note.pk)  # rendered by the worker once this commits
         if parsed:
             allocated = sum((entry["amount"] for entry in parsed), Decimal("0"))
             if allocated != credit_note.total:

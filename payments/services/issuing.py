@@ -13,6 +13,7 @@ from billing.locking import money_transaction
 from invoices.models import Invoice
 from invoices.services.issuing import invoice_finalize, invoice_mark_void
 from payments.models import RESERVING_STATUSES, Payment, PaymentStatus
+from payments.queue import document_pdf_enqueue
 from payments.services.documents import lock_invoice
 from payments.services.recording import PaymentDetails, balance_payment_record
 
@@ -26,7 +27,8 @@ def invoice_issue(
 
     The balance application is an ordinary `customer_balance` payment made by the
     balance service on the rows held here, shown on the invoice as "Applied balance",
-    in the same transaction as the issue.
+    in the same transaction as the issue. Its PDF is queued to be rendered and kept
+    once the issue commits (`payments.documents`).
     """
     with money_transaction():
         docs = lock_invoice(invoice, with_customer=True)
@@ -47,6 +49,7 @@ def invoice_issue(
                 details=PaymentDetails(note="Applied balance"),
                 ledger_reason=f"Applied to {locked.number}",
             )
+        document_pdf_enqueue(locked.pk)
     return locked
 
 

@@ -14,6 +14,7 @@ from portal.forms import PayForm
 from portal.ledger import member_ledger
 from portal.selectors import (
     member_cards,
+    member_credit_notes,
     member_customers,
     member_invoice,
     member_invoices,
@@ -72,6 +73,7 @@ def invoice_context(request, invoice, form=None) -> dict:
         ),
         "form": form if payable and (form.is_bound or form.available > 0) else None,
         "cards": cards,
+        "credit_notes": member_credit_notes(request.user).filter(invoice_id=invoice.pk),
     }
 
 

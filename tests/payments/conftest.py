@@ -1,0 +1,3 @@
+from tests.payments import pdf_support
+
+fake_renders = pdf_support.fake_renders
