@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from billing.money import ZERO
 from invoices.models import InvoiceStatus
-from payments.models import PaymentStatus, RefundStatus
+from payments.models import APPLICATION_TYPES, PaymentStatus, RefundStatus
 from payments.services.holds import charges_beyond_due
 from portal.forms import PayForm
 from portal.ledger import member_ledger
@@ -43,6 +43,7 @@ def home(request):
         "portal/home.html",
         {
             "invoices": invoices,
+            "credit_notes": list(member_credit_notes(request.user)),
             "due_totals": _due_by_currency(invoices),
             "customers": list(member_customers(request.user)),
         },
@@ -50,9 +51,17 @@ def home(request):
 
 
 def invoice_context(request, invoice, form=None) -> dict:
-    payments = member_payments(request.user).filter(
-        Q(invoice_id=invoice.pk) | Q(advance_invoice_id=invoice.pk)
+    rows = list(
+        member_payments(request.user).filter(
+            Q(invoice_id=invoice.pk) | Q(advance_invoice_id=invoice.pk)
+        )
     )
+    # Money that came in, apart from credit the member already had (a credit note, their
+    # balance, an advance): a credit is not a payment and has no receipt.
+    payments = [p for p in rows if p.type not in APPLICATION_TYPES]
+    credits = [
+        p for p in rows if p.type in APPLICATION_TYPES and p.status == PaymentStatus.SUCCEEDED
+    ]
     cards = list(member_cards(request.user).filter(customer_id=invoice.customer_id))
     payable = invoice.status in PAYABLE_STATUSES
     unneeded = {charge.pk for charge in charges_beyond_due(invoice)}
@@ -62,6 +71,7 @@ def invoice_context(request, invoice, form=None) -> dict:
         "invoice": invoice,
         "lines": invoice.lines.all(),
         "payments": payments,
+        "credits": credits,
         # A waiting charge the invoice no longer needs is being canceled: nothing to confirm.
         "waiting": [
             p
@@ -89,7 +99,10 @@ def history(request):
         request,
         "portal/history.html",
         {
-            "payments": member_payments(request.user),
+            "payments": member_payments(request.user).exclude(type__in=APPLICATION_TYPES),
+            "credits": member_payments(request.user).filter(
+                type__in=APPLICATION_TYPES, status=PaymentStatus.SUCCEEDED
+            ),
             "refunds": member_refunds(request.user),
         },
     )
