@@ -13,9 +13,11 @@ from backoffice.flow_base import (
 )
 from backoffice.flows import Outcome
 from backoffice.payment_forms import IssueForm, MoveExcessForm, ReasonForm
+from billing.mail import customer_recipients
 from invoices.models import InvoiceStatus
 from invoices.services import invoice_write_off
 from invoices.services.issuing import invoice_due_date, invoice_terms_days
+from payments.queue import invoice_send_enqueue
 from payments.services import invoice_issue, invoice_void, overpayment_move_to_balance
 
 
@@ -23,7 +25,11 @@ def invoice_issue_view(model_admin, request, object_id):
     invoice = get_invoice(model_admin, request, object_id)
     require(request, "invoices.issue_invoice")
     back = invoice_url(model_admin, invoice)
-    form = IssueForm(request.POST or None, initial={"due_date": invoice_due_date(invoice)})
+    recipients = customer_recipients(invoice.customer)
+    form = IssueForm(
+        request.POST or None,
+        initial={"due_date": invoice_due_date(invoice), "send_email": bool(recipients)},
+    )
 
     def issue() -> Outcome:
         issued = invoice_issue(
@@ -38,6 +44,9 @@ def invoice_issue_view(model_admin, request, object_id):
             if applied > 0
             else ""
         )
+        if form.cleaned_data["send_email"] and recipients:
+            invoice_send_enqueue(issued.pk)
+            note += f" It is being e-mailed to {', '.join(recipients)}."
         return Outcome(
             back,
             f"Issued invoice {issued.number} for {money(issued.total, issued.currency)}, "
@@ -58,6 +67,7 @@ def invoice_issue_view(model_admin, request, object_id):
         customer=customer,
         balance_usable=customer.balance > 0 and customer.currency == invoice.currency,
         terms_days=None if invoice.due_date else invoice_terms_days(invoice),
+        recipients=recipients,
     )
 
 

@@ -205,3 +205,7 @@ class IssueForm(OneTimeForm):
         initial=True,
         label="Apply the customer's money balance to this invoice",
     )
+    send_email = forms.BooleanField(
+        required=False,
+        label="E-mail the invoice to the customer once issued",
+    )

@@ -124,3 +124,30 @@ def test_another_entitys_credit_note_cannot_be_sent(client, office):
 
     assert submit(client, credit_note_url(credit_note, "send"), {}).status_code == 404
     assert mail.outbox == []
+
+
+def test_an_invoice_ticked_to_be_sent_on_issue_is_e_mailed_with_its_pdf(
+    client, office, customer, django_capture_on_commit_callbacks
+):
+    draft = draft_invoice(customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(client, invoice_url(draft, "issue"), {"send_email": "on"}, follow=True)
+
+    draft.refresh_from_db()
+    assert draft.status == "issued"
+    assert f"It is being e-mailed to {customer.email}." in messages_of(response)[0]
+    (message,) = mail.outbox
+    assert message.subject == f"Invoice {draft.number} from {customer.entity.name}"
+    assert SentEmail.objects.get().actor_label == "On issue"
+
+
+def test_an_invoice_issued_without_the_tick_is_not_e_mailed(
+    client, office, customer, django_capture_on_commit_callbacks
+):
+    draft = draft_invoice(customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, invoice_url(draft, "issue"), {})
+
+    assert mail.outbox == [] and not SentEmail.objects.exists()
