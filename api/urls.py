@@ -5,6 +5,7 @@ from django.urls import path
 from api.resources import (
     credit_notes,
     customers,
+    document_emails,
     documents,
     invoice_actions,
     invoices,
@@ -48,6 +49,17 @@ urlpatterns = [
     path("refunds/<str:pk>", refunds.RefundDetailView.as_view(), name="refund-detail"),
     path(
         "invoices/<str:pk>/issue", invoice_actions.InvoiceIssueView.as_view(), name="invoice-issue"
+    ),
+    path("invoices/<str:pk>/send", document_emails.InvoiceSendView.as_view(), name="invoice-send"),
+    path(
+        "advance-invoices/<str:pk>/send",
+        document_emails.AdvanceSendView.as_view(),
+        name="advance-send",
+    ),
+    path(
+        "credit-notes/<str:pk>/send",
+        document_emails.CreditNoteSendView.as_view(),
+        name="credit-note-send",
     ),
     path("invoices/<str:pk>/void", invoice_actions.InvoiceVoidView.as_view(), name="invoice-void"),
     path(
