@@ -205,6 +205,14 @@ class PaymentAdmin(EntityScopedAdmin):
         ),
     ]
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        # A date range's payments sit together, far down the list's order (newest first).
+        paginator.sort_matches = any(key.startswith("date__") for key in request.GET)
+        return paginator
+
     def get_search_results(self, request, queryset, search_term):
         return search(queryset, search_term, payment_search_condition), False
 
