@@ -18,15 +18,17 @@ class LargeTablePaginator(Paginator):
 
     A page is read one of two ways. By default, the list's ordering index is walked from
     its start until a page of matches is found: quick when matches are common and spread
-    over the list. When they are few (an exact count) or `sort_matches` says they gather
-    in one stretch of the ordering (a date range: the payments of last June sit past
-    most of a million newer ones), all the matches are fetched from the indexes of the
-    filter or search and sorted, by their sort keys alone; only the page's rows are then
-    read whole, with their related rows. PostgreSQL would otherwise often choose the walk,
-    as it expects matches to be spread evenly.
+    over the list. When they are few (an exact count, under a tenth of the table) or
+    `sort_matches` says they gather in one stretch of the ordering (a date range: the
+    payments of last June sit past most of a million newer ones), all the matches are
+    fetched from the indexes of the filter or search and sorted, by their sort keys alone;
+    only the page's rows are then read whole, with their related rows. PostgreSQL would
+    otherwise often choose the walk, as it expects matches to be spread evenly.
     """
 
     EXACT_UP_TO = 10_000
+    # Matches making up at least 1/WALK_SHARE of the table are met early on the walk.
+    WALK_SHARE = 10
     estimated = False
     sort_matches = False
 
@@ -46,7 +48,9 @@ class LargeTablePaginator(Paginator):
         queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return super().page(number)
-        if self.count > self.EXACT_UP_TO and not self.sort_matches:
+        if not self.sort_matches and (
+            self.count > self.EXACT_UP_TO or self.count * self.WALK_SHARE >= self._table_rows()
+        ):
             return super().page(number)
         self.object_list = sorted_without_index(queryset)
         try:
@@ -57,6 +61,14 @@ class LargeTablePaginator(Paginator):
         rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
         page.object_list = [rows[key] for key in keys if key in rows]
         return page
+
+    def _table_rows(self) -> int:
+        """The listed table's row count as PostgreSQL last estimated it (no scan)."""
+        table = self.object_list.model._meta.db_table
+        with connections[self.object_list.db].cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
 
     @staticmethod
     def _planner_estimate(queryset) -> int:

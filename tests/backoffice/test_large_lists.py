@@ -80,3 +80,13 @@ def test_sorting_without_an_index_keeps_the_order(twelve_payments):
     resorted = sorted_without_index(twelve_payments)
     assert "COALESCE" in str(resorted.query)
     assert list(resorted) == list(twelve_payments)
+
+
+def test_matches_under_a_tenth_of_the_table_are_sorted_the_rest_walked(twelve_payments):
+    newest = twelve_payments.first()
+    few = LargeTablePaginator(twelve_payments.filter(pk=newest.pk), 5).page(1)
+    assert isinstance(few.object_list, list)  # sorted from the matches, then read whole
+    assert [payment.pk for payment in few.object_list] == [newest.pk]
+    many = LargeTablePaginator(twelve_payments, 5).page(2)
+    assert not isinstance(many.object_list, list)  # the list's index, walked
+    assert [payment.pk for payment in many.object_list] == newest_first(twelve_payments)[5:10]
