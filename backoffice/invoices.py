@@ -6,6 +6,7 @@ sections and actions."""
 
 from django.contrib import admin
 from django.contrib.auth import get_permission_codename
+from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.display import badge, money, short_date
@@ -18,6 +19,8 @@ from backoffice.scoping import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
 )
+from backoffice.search import any_of, search, values_of
+from billing.models import Customer
 from billing.money import CURRENCY_CHOICES
 from invoices.models import (
     Invoice,
@@ -25,6 +28,7 @@ from invoices.models import (
     InvoiceLine,
     InvoiceStatus,
 )
+from payments.models import Payment
 
 LINE_FIELDS = ["name", "quantity", "unit_price", "tax_rate", "amount", "tax_amount", "total"]
 
@@ -106,14 +110,11 @@ class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
     # currencies, years of a date hierarchy), no second count, an estimated count.
     show_full_result_count = False
     paginator = LargeTablePaginator
-    search_fields = [
-        "number",
-        "id",
-        "customer__name",
-        "customer__email",
-        "note",
-        "payments__reference",
-    ]
+    # Searched by `get_search_results`, from indexes: the invoice's own columns, its
+    # customer and its payments' references, each looked up in its own table.
+    search_fields = ["number", "id", "note"]
+    # The foreign key from Payment to the documents of this list.
+    payment_document = "invoice_id"
     search_help_text = "Number, customer name or e-mail, or a payment's reference."
     list_select_related = ["customer"]
     inlines = [InvoiceLineInline]
@@ -129,6 +130,24 @@ class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
         # of drafts have their own pages, so the model form and bulk delete stay closed.
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('add', opts)}")
+
+    def get_search_results(self, request, queryset, search_term):
+        return search(queryset, search_term, self.search_condition), False
+
+    def search_condition(self, term: str) -> Q:
+        """An invoice matching `term`: its number, id or note, its customer's name or
+        e-mail, or the reference of one of its payments."""
+        customers = Customer.objects.filter(Q(name__icontains=term) | Q(email__icontains=term))
+        # `search_text` (trigram-indexed) holds the reference: it narrows the payments to
+        # the few whose reference may match, which the second condition then checks.
+        payments = Payment.objects.filter(search_text__icontains=term, reference__icontains=term)
+        return any_of(
+            Q(number__icontains=term),
+            Q(id__icontains=term),
+            Q(note__icontains=term),
+            Q(customer_id__in=values_of(customers)),
+            Q(pk__in=values_of(payments, self.payment_document)),
+        )
 
     def lookup_allowed(self, lookup, value, request=None):
         # The customer profile links to "this customer's invoices".
@@ -168,10 +187,7 @@ class InvoiceAdmin(InvoicePageMixin, ReadOnlyAdminMixin, EntityScopedAdmin):
 
 class AdvanceInvoiceAdmin(InvoiceAdmin):
     kind = InvoiceKind.ADVANCE
-    search_fields = [
-        *(field for field in InvoiceAdmin.search_fields if field != "payments__reference"),
-        "advance_payments__reference",
-    ]
+    payment_document = "advance_invoice_id"
     search_help_text = None
     fieldsets = document_fieldsets(
         ["total_net", "total_tax", "total", "total_paid", "total_due", "total_applied"]

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -26,9 +27,12 @@ from backoffice.scoping import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
 )
+from backoffice.search import any_of, search, values_of
 from billing.actors import Actor
 from billing.errors import SettleError
+from billing.models import Customer
 from config.downloads import csv_download
+from invoices.models import CreditNote, Invoice
 from payments.exports import payment_csv_lines
 from payments.models import EXTERNAL_TYPES, KIND_TYPES, Payment, PaymentKind, Refund
 from payments.services import payment_update
@@ -111,6 +115,21 @@ class GatewayFilter(admin.SimpleListFilter):
         return queryset.filter(gateway=self.value()) if self.value() else queryset
 
 
+def payment_search_condition(term: str) -> Q:
+    """A payment matching `term`: its id, reference, note or a metadata value (the
+    trigram-indexed `search_text`), its gateway reference, its customer's name, or the
+    number of its invoice, advance invoice or credit note."""
+    documents = values_of(Invoice.objects.filter(number__icontains=term))
+    return any_of(
+        Q(search_text__icontains=term),
+        Q(gateway_reference__icontains=term),
+        Q(customer_id__in=values_of(Customer.objects.filter(name__icontains=term))),
+        Q(invoice_id__in=documents),
+        Q(advance_invoice_id__in=documents),
+        Q(credit_note_id__in=values_of(CreditNote.objects.filter(number__icontains=term))),
+    )
+
+
 class RefundInline(ReadOnlyInline):
     model = Refund
     fields = ["id", "created_at", "amount", "status", "destination", "reason"]
@@ -143,16 +162,9 @@ class PaymentAdmin(EntityScopedAdmin):
     # (customers, years of the date hierarchy), no second count, an estimated count.
     show_full_result_count = False
     paginator = LargeTablePaginator
-    search_fields = [
-        "id",
-        "reference",
-        "note",
-        "gateway_reference",
-        "customer__name",
-        "invoice__number",
-        "advance_invoice__number",
-        "credit_note__number",
-    ]
+    # Searched by `get_search_results`: `search_text` holds the id, reference, note and
+    # metadata values; customers and documents are looked up in their own tables first.
+    search_fields = ["search_text"]
     search_help_text = "Reference, note, customer, document number or payment id."
     list_select_related = [
         "customer",
@@ -196,6 +208,17 @@ class PaymentAdmin(EntityScopedAdmin):
             },
         ),
     ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        # A date range's payments sit together, far down the list's order (newest first).
+        paginator.sort_matches = any(key.startswith("date__") for key in request.GET)
+        return paginator
+
+    def get_search_results(self, request, queryset, search_term):
+        return search(queryset, search_term, payment_search_condition), False
 
     def get_readonly_fields(self, request, obj=None):
         shown = [field for _title, options in self.fieldsets for field in options["fields"]]

@@ -34,7 +34,7 @@ from django.db import connection  # noqa: E402
 
 from bench.seed import seed  # noqa: E402
 from bench.server import gunicorn  # noqa: E402
-from billing.models import Customer  # noqa: E402
+from billing.models import Customer, Entity  # noqa: E402
 from invoices.models import CreditNote, Invoice  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -80,6 +80,7 @@ def pages() -> dict[str, str]:
     invoice = Invoice.objects.filter(kind="invoice").order_by("id")[50_000]
     customer = Customer.objects.order_by("id").first()
     credit_note = CreditNote.objects.order_by("id").first()
+    entity = Entity.objects.order_by("created_at", "id").first().pk
     listed = {
         "dashboard": "/admin/",
         "payments list": "/admin/payments/payment/",
@@ -93,7 +94,18 @@ def pages() -> dict[str, str]:
         "invoices, overdue": "/admin/invoices/invoice/?situation=overdue",
         "customer list": "/admin/billing/customer/",
         "customers, search": f"/admin/billing/customer/?q={customer.name.split()[0]}",
+        "customers, search an e-mail": "/admin/billing/customer/?q=member42%40example",
         "credit-note list": "/admin/invoices/creditnote/",
+        'credit notes, search "CN-2025"': "/admin/invoices/creditnote/?q=CN-2025",
+        "credit notes, search a customer": (
+            f"/admin/invoices/creditnote/?q={urllib.parse.quote(customer.name)}"
+        ),
+        "credit notes, status filter": "/admin/invoices/creditnote/?status__exact=void",
+        "credit notes, entity filter": f"/admin/invoices/creditnote/?entity__id__exact={entity}",
+        "credit notes, currency filter": "/admin/invoices/creditnote/?currency__exact=EUR",
+        "credit notes, date filter": (
+            "/admin/invoices/creditnote/?date__gte=2025-06-01&date__lt=2025-07-01"
+        ),
         "invoice page": f"/admin/invoices/invoice/{invoice.pk}/change/",
         "customer page": f"/admin/billing/customer/{customer.pk}/change/",
     }

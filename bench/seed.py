@@ -28,12 +28,14 @@ from django.db import connection, models  # noqa: E402
 from billing.ids import new_id  # noqa: E402
 from billing.models import Customer, Entity  # noqa: E402
 from billing.services import api_key_create  # noqa: E402
-from invoices.models import Invoice, InvoiceLine  # noqa: E402
+from invoices.models import CreditNote, Invoice, InvoiceLine  # noqa: E402
 from payments.models import Payment  # noqa: E402
 
 SOURCES = ["web_app", "pos", "bank_feed", "import"]
 TYPES = ["cash", "bank_transfer", "check", "card", "other"]
 START = datetime(2025, 1, 1, tzinfo=UTC)
+CREDIT_NOTE_EVERY = 10  # 10,000 credit notes over 100,000 invoices
+CREDIT_REASONS = ["Discount agreed after issue", "Desk not available", "Billed twice"]
 
 
 def copy_rows(model, rows) -> int:
@@ -59,7 +61,8 @@ def seed(invoices: int, per_invoice: int, entities: int, customers_per_entity: i
     call_command("migrate", verbosity=0)
     if Payment.objects.exists():
         print("already seeded:", Payment.objects.count(), "payments")
-        return {}
+        # A database seeded before credit notes were part of the data gets them now.
+        return {"credit_notes": seed_credit_notes()} if not CreditNote.objects.exists() else {}
     started = time.monotonic()
     entity_rows = [
         Entity.objects.create(name=f"Bench Entity {n}", default_currency="EUR")
@@ -165,13 +168,55 @@ def seed(invoices: int, per_invoice: int, entities: int, customers_per_entity: i
         "lines": copy_rows(InvoiceLine, line_rows()),
         "payments": copy_rows(Payment, payment_rows()),
     }
+    counts["credit_notes"] = seed_credit_notes()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum would leave the tables: statistics, and the visibility map that
+        # index-only scans rely on.
+        cursor.execute("VACUUM ANALYZE")
     _key, raw = api_key_create(name="bench", entities=entity_rows)
     counts["seconds"] = round(time.monotonic() - started, 1)
     counts["api_key"] = raw
     counts["entity"] = entity_rows[0].pk
     return counts
+
+
+def seed_credit_notes(every: int = CREDIT_NOTE_EVERY) -> int:
+    """One issued credit note (a void one now and then) for every `every`-th invoice.
+
+    None is applied yet (`total_applied` 0, `total_remaining` its total), so no invoice's
+    totals change.
+    """
+    invoices = Invoice.objects.filter(kind="invoice").order_by("date", "id")
+    # Read before the COPY starts: the connection serves one statement at a time.
+    rows = list(
+        invoices.values_list("id", "entity_id", "customer_id", "date", "total", "currency")
+    )[::every]
+
+    def credit_note_rows():
+        for n, (pk, entity_id, customer_id, day, total, currency) in enumerate(rows):
+            credited = min(total, Decimal(10 + n % 90))
+            created = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+            yield {
+                "id": new_id("cn"),
+                "entity_id": entity_id,
+                "customer_id": customer_id,
+                "invoice_id": pk,
+                "number": f"CN-{day.year}-{n + 1:06d}",
+                "status": "void" if n % 25 == 0 else "issued",
+                "currency": currency,
+                "date": day,
+                "reason": CREDIT_REASONS[n % len(CREDIT_REASONS)],
+                "total_net": credited,
+                "total": credited,
+                "total_remaining": credited,
+                "created_at": created,
+                "updated_at": created,
+            }
+
+    count = copy_rows(CreditNote, credit_note_rows())
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {CreditNote._meta.db_table}")
+    return count
 
 
 def main() -> None:

@@ -230,6 +230,13 @@ class Payment(NeverDeleted):
             # The back office's list across entities (a superuser's), newest first.
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["entity", "date"]),
+            # The back office's date filter across entities (its page is sorted from this
+            # index alone: see LargeTablePaginator), the dashboard's days.
+            models.Index(
+                fields=["date"],
+                include=["created_at", "id", "is_deleted"],
+                name="payments_payment_date_idx",
+            ),
             models.Index(fields=["invoice", "status"]),
             models.Index(fields=["credit_note", "status"]),
             models.Index(fields=["advance_invoice", "status"]),

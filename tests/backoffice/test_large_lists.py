@@ -43,3 +43,50 @@ def test_the_payments_list_says_about_when_it_estimates(admin_client, twelve_pay
     page = admin_client.get("/admin/payments/payment/").content.decode()
     assert "estimated-count" not in page
     assert "12 payments" in page
+
+
+def listed_ids(page) -> list[str]:
+    return [payment.pk for payment in page.context["cl"].result_list]
+
+
+def newest_first(queryset) -> list[str]:
+    return list(queryset.order_by("-created_at", "-id").values_list("pk", flat=True))
+
+
+def test_a_short_filtered_list_is_sorted_from_its_matches_in_the_lists_order(
+    admin_client, twelve_payments, monkeypatch
+):
+    monkeypatch.setattr("django.contrib.admin.options.ModelAdmin.list_per_page", 5)
+    page = admin_client.get("/admin/payments/payment/", {"type__exact": "cash", "p": 2})
+    assert listed_ids(page) == newest_first(twelve_payments)[5:10]
+    assert "12 payments" in page.content.decode()
+
+
+def test_a_date_range_is_sorted_from_its_matches_even_past_the_exact_count(
+    admin_client, twelve_payments, monkeypatch
+):
+    monkeypatch.setattr(LargeTablePaginator, "EXACT_UP_TO", 5)
+    today = twelve_payments.first().date.isoformat()
+    page = admin_client.get("/admin/payments/payment/", {"date__gte": today})
+    assert page.context["cl"].paginator.sort_matches is True
+    assert listed_ids(page) == newest_first(twelve_payments)
+    page = admin_client.get("/admin/payments/payment/", {"date__gte": "2999-01-01"})
+    assert listed_ids(page) == []
+
+
+def test_sorting_without_an_index_keeps_the_order(twelve_payments):
+    from backoffice.pagination import sorted_without_index
+
+    resorted = sorted_without_index(twelve_payments)
+    assert "COALESCE" in str(resorted.query)
+    assert list(resorted) == list(twelve_payments)
+
+
+def test_matches_under_a_tenth_of_the_table_are_sorted_the_rest_walked(twelve_payments):
+    newest = twelve_payments.first()
+    few = LargeTablePaginator(twelve_payments.filter(pk=newest.pk), 5).page(1)
+    assert isinstance(few.object_list, list)  # sorted from the matches, then read whole
+    assert [payment.pk for payment in few.object_list] == [newest.pk]
+    many = LargeTablePaginator(twelve_payments, 5).page(2)
+    assert not isinstance(many.object_list, list)  # the list's index, walked
+    assert [payment.pk for payment in many.object_list] == newest_first(twelve_payments)[5:10]
