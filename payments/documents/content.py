@@ -8,6 +8,9 @@ import base64
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from billing.money import ZERO
 from invoices.issuer import document_issuer
 from invoices.models import CreditNote, Invoice, InvoiceStatus
@@ -19,15 +22,34 @@ from payments.documents.formatting import (
     document_unit_price,
     grouped_iban,
 )
-from payments.models import Payment, PaymentKind, PaymentStatus, PaymentType, RefundStatus
+from payments.models import (
+    EXTERNAL_TYPES,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    PaymentType,
+    RefundStatus,
+)
 
 # Logos a PDF shows; anything else is left out rather than handed to the renderer.
 LOGO_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml")
+# Labels are translated where a document is built, under the customer's language.
 SETTLEMENT_LABELS = {
-    PaymentKind.MONEY_RECEIVED: "Payment",
-    PaymentKind.CREDIT_APPLIED: "Credit note",
-    PaymentKind.BALANCE_USED: "Customer balance",
-    PaymentKind.ADVANCE_APPLIED: "Advance invoice",
+    PaymentKind.MONEY_RECEIVED: _("Payment"),
+    PaymentKind.CREDIT_APPLIED: _("Credit note"),
+    PaymentKind.BALANCE_USED: _("Customer balance"),
+    PaymentKind.ADVANCE_APPLIED: _("Advance invoice"),
+}
+PAYMENT_TYPE_LABELS = {
+    PaymentType.CASH: _("Cash"),
+    PaymentType.BANK_TRANSFER: _("Bank transfer"),
+    PaymentType.CHECK: _("Check"),
+    PaymentType.CARD: _("Card"),
+    PaymentType.PAYPAL: _("PayPal"),
+    PaymentType.OTHER: _("Other"),
+    PaymentType.CREDIT_NOTE: _("Credit note"),
+    PaymentType.ADVANCE: _("Advance"),
+    PaymentType.CUSTOMER_BALANCE: _("Customer balance"),
 }
 
 
@@ -88,8 +110,18 @@ def _settlement_source(payment: Payment) -> str:
     if payment.type == PaymentType.ADVANCE and payment.advance_invoice_id:
         return payment.advance_invoice.number
     if payment.kind == PaymentKind.MONEY_RECEIVED:
-        return payment.get_type_display()
+        return str(PAYMENT_TYPE_LABELS[payment.type])
     return ""
+
+
+def _method_label(payment: Payment) -> str:
+    """`Payment.method_label`, in the document's language."""
+    if payment.saved_payment_method_id:
+        return payment.saved_payment_method.label
+    label = str(PAYMENT_TYPE_LABELS[payment.type])
+    if payment.type in EXTERNAL_TYPES:
+        return gettext("External · %(method)s") % {"method": label}
+    return label
 
 
 def settlement_rows(invoice: Invoice) -> list[dict]:
@@ -110,7 +142,7 @@ def settlement_rows(invoice: Invoice) -> list[dict]:
         rows.append(
             {
                 "date": payment.date,
-                "kind": SETTLEMENT_LABELS[payment.kind],
+                "kind": str(SETTLEMENT_LABELS[payment.kind]),
                 "is_credit": payment.kind != PaymentKind.MONEY_RECEIVED,
                 "source": _settlement_source(payment),
                 "reference": payment.reference or "",
@@ -128,9 +160,14 @@ def invoice_context(invoice: Invoice) -> dict:
     issuer = issuer_context(invoice)
     due = max(invoice.total_due, ZERO)
     return {
-        "title": "Advance invoice" if invoice.is_advance else "Invoice",
+        "title": gettext("Advance invoice") if invoice.is_advance else gettext("Invoice"),
         "number": "" if is_draft else invoice.number,
-        "watermark": "DRAFT" if is_draft else "VOID" if invoice.status == "void" else "",
+        "is_draft": is_draft,
+        "watermark": gettext("DRAFT")
+        if is_draft
+        else gettext("VOID")
+        if invoice.status == "void"
+        else "",
         "currency": currency,
         "issuer": issuer,
         "customer": customer_context(invoice.customer),
@@ -165,9 +202,9 @@ def credit_note_context(credit_note: CreditNote) -> dict:
     lines = list(credit_note.lines.all())
     issuer = issuer_context(credit_note)
     return {
-        "title": "Credit note",
+        "title": gettext("Credit note"),
         "number": credit_note.number,
-        "watermark": "VOID" if credit_note.status == "void" else "",
+        "watermark": gettext("VOID") if credit_note.status == "void" else "",
         "currency": currency,
         "issuer": issuer,
         "customer": customer_context(credit_note.customer),
@@ -196,9 +233,15 @@ def receipt_context(payment: Payment) -> dict:
     )
     due = payment.invoice.total_due if payment.invoice else None
     kind = getattr(document, "is_advance", None)
-    document_title = "Credit note" if kind is None else "Advance invoice" if kind else "Invoice"
+    document_title = (
+        gettext("Credit note")
+        if kind is None
+        else gettext("Advance invoice")
+        if kind
+        else gettext("Invoice")
+    )
     return {
-        "title": "Receipt",
+        "title": gettext("Receipt"),
         "number": "",
         "receipt_id": payment.pk,
         "watermark": "",
@@ -206,8 +249,8 @@ def receipt_context(payment: Payment) -> dict:
         "issuer": issuer,
         "customer": customer_context(payment.customer),
         "date": payment.date,
-        "method": payment.method_label,
-        "kind": SETTLEMENT_LABELS[payment.kind],
+        "method": _method_label(payment),
+        "kind": str(SETTLEMENT_LABELS[payment.kind]),
         "is_money": payment.kind == PaymentKind.MONEY_RECEIVED,
         "reference": payment.reference or "",
         "document": f"{document_title} {document.number}",

@@ -1,49 +1,70 @@
 """How amounts, rates, quantities and bank details read on a PDF document.
 
 Kept in this one module so that the shared money format can replace `document_money`
-without touching the templates or the content builder.
+without touching the templates or the content builder. Numbers follow the active language
+(`translation.override` around a customer's document): `1,234.5` in English, `1.234,5` in
+German.
 """
 
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
+from billing.formats import NUMBER_LOCALES, _language, format_money
 from billing.money import exponent, round_money
+
+MINUS = "−"
+
+
+def _locale() -> str:
+    return NUMBER_LOCALES[_language(None)]
+
+
+def _grouped(value: Decimal, min_places: int, max_places: int | None, minus: str = "-") -> str:
+    """`value` with the active language's grouping and decimal mark, between `min_places`
+    and `max_places` decimals (None: as many as it has)."""
+    pattern = "#,##0"
+    if max_places is None:
+        pattern += "." + "0" * min_places if min_places else ""
+    elif max_places:
+        pattern += "." + "0" * min_places + "#" * (max_places - min_places)
+    text = format_decimal(
+        abs(value), format=pattern, locale=_locale(), decimal_quantization=max_places is not None
+    )
+    return f"{minus}{text}" if value < 0 else text
 
 
 def document_amount(amount: Decimal, currency: str) -> str:
-    """`1,234.50`, `−12.00`: exact, at the currency's precision, without the currency."""
+    """`1,234.50`, `−12.00` (`1.234,50` in German): exact, at the currency's precision,
+    without the currency."""
     amount = round_money(Decimal(amount), currency)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}{abs(amount):,.{exponent(currency)}f}"
+    places = exponent(currency)
+    return _grouped(amount, places, places, MINUS)
 
 
 def document_money(amount: Decimal, currency: str) -> str:
-    """`1,234.50 EUR`, `−12.00 EUR`."""
-    return f"{document_amount(amount, currency)} {currency}"
+    """`1,234.50 EUR`, `−12.00 EUR` in English; the shared money format in other languages
+    (`1.234,50 €`)."""
+    if _language(None) == "en":
+        return f"{document_amount(amount, currency)} {currency}"
+    amount = round_money(Decimal(amount), currency)
+    text = format_money(abs(amount), currency)
+    return f"{MINUS}{text}" if amount < 0 else text
 
 
 def document_number(value: Decimal) -> str:
-    """A quantity or a unit price without trailing zeros: `2`, `1.5`, `0.125`."""
+    """A quantity without trailing zeros: `2`, `1.5`, `0.125` (`1,5` in German)."""
     value = Decimal(value)
-    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
-    return f"{grouped}.{fraction}" if fraction else grouped
+    return _grouped(value.normalize() if value else Decimal(0), 0, None)
 
 
 def document_unit_price(value: Decimal, currency: str) -> str:
     """A unit price keeps at least the currency's decimals and up to its four stored ones."""
-    value = Decimal(value)
-    places = exponent(currency)
-    text = f"{value:f}"
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0").ljust(places, "0")
-    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+    return _grouped(Decimal(value), exponent(currency), None)
 
 
 def document_percent(rate: Decimal) -> str:
-    """`21 %`, `7.5 %`."""
+    """`21 %`, `7.5 %` (`7,5 %` in German)."""
     return f"{document_number(rate)}\u00a0%"
 
 

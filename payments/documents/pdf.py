@@ -11,6 +11,7 @@ import hashlib
 import re
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -55,7 +56,18 @@ def _is_stored(document) -> bool:
     return not (isinstance(document, Invoice) and document.status == InvoiceStatus.DRAFT)
 
 
+def document_language(document) -> str:
+    """The language a document is written in: its customer's (else the entity's)."""
+    return document.customer.document_language
+
+
 def document_html(document) -> str:
+    """The document's HTML, labels, money and dates in its customer's language."""
+    with translation.override(document_language(document)):
+        return _document_html(document)
+
+
+def _document_html(document) -> str:
     if isinstance(document, Payment):
         return render_to_string(RECEIPT_TEMPLATE, receipt_context(document))
     if isinstance(document, Invoice):

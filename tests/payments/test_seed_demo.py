@@ -15,7 +15,14 @@ from billing.models import (
     EntityMembership,
 )
 from billing.services import api_key_digest
-from invoices.models import CreditNote, CreditNoteLine, Invoice, InvoiceKind, InvoiceLine
+from invoices.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
 from payments.management.commands.seed_demo import DEMO_ENTITY_NAME
 from payments.models import (
     Payment,
@@ -77,6 +84,25 @@ def test_seed_demo_twice_creates_nothing_new(seeded):
 
 def test_seed_demo_leaves_no_drift(seeded):
     assert find_drift() == []
+
+
+def test_seed_demo_gives_the_entity_and_customers_document_details(seeded):
+    entity, _ = seeded
+
+    assert entity.legal_name == "Settle Demo Coworking S.r.l."
+    assert "39100 Bolzano" in entity.address
+    assert entity.vat_id == "IT02845610217"
+    assert (entity.iban, entity.bic) == ("DE89370400440532013000", "COBADEFFXXX")
+    assert "REA BZ-218734" in entity.invoice_footer
+    assert entity.sender_email == "billing@demo-coworking.example"
+    assert entity.payment_terms_days == 14
+    assert entity.reminder_days == [3, 10, 20]
+    customers = Customer.objects.filter(entity=entity)
+    assert all(customer.address for customer in customers)
+    assert [c.name for c in customers if c.document_language == "de"] == ["Lena Fischer"]
+    # Issued documents carry the details from their issue on.
+    issued = Invoice.objects.filter(entity=entity).exclude(status=InvoiceStatus.DRAFT)
+    assert issued and all(invoice.issuer["iban"] == entity.iban for invoice in issued)
 
 
 def test_seed_demo_has_invoices_in_every_state(seeded):

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing.actors import Actor
+from billing.entity_settings import entity_settings_update
 from billing.models import ApiKey, Customer, Entity, EntityMembership
 from billing.services import api_key_create, balance_adjust, customer_create, entity_create
 from invoices.models import CreditNote, Invoice, InvoiceKind
@@ -51,6 +52,23 @@ DAY_PASS = item("Day pass", "22.00", quantity=5)
 LOCKER = item("Locker rental", "15.00")
 COFFEE_AND_PRINTING = item("Coffee bar and printing", "18.50")
 
+# What the demo's documents say about the coworking space (a test IBAN and its BIC).
+ENTITY_DETAILS = {
+    "legal_name": "Settle Demo Coworking S.r.l.",
+    "address": "Via Museo 12\n39100 Bolzano BZ\nItaly",
+    "vat_id": "IT02845610217",
+    "iban": "DE89370400440532013000",
+    "bic": "COBADEFFXXX",
+    "invoice_footer": (
+        "Settle Demo Coworking S.r.l. · Via Museo 12, 39100 Bolzano, Italy · "
+        "VAT IT02845610217 · REA BZ-218734\n"
+        "Questions about an invoice? billing@demo-coworking.example"
+    ),
+    "sender_email": "billing@demo-coworking.example",
+    "payment_terms_days": 14,
+    "reminder_days": [3, 10, 20],
+}
+
 # name, e-mail, the token of a saved sandbox card (see gateways/sandbox.py) or None
 CUSTOMERS = {
     "northwind": ("Northwind Design Studio", "accounts@northwind-design.example", "pm_card_visa"),
@@ -63,6 +81,15 @@ CUSTOMERS = {
     ),
     "ana": ("Ana Novak", "ana.novak@example.com", None),
     "brightwave": ("Brightwave Media", "finance@brightwave.example", None),
+}
+# address, VAT or tax id, document language (blank: the entity's, English)
+CUSTOMER_DETAILS = {
+    "northwind": ("Via Dante 8\n39100 Bolzano BZ\nItaly", "IT03156780219", ""),
+    "lena": ("Laubengasse 15\n39100 Bozen\nItalien", "", "de"),
+    "marco": ("Via della Mostra 3\n38122 Trento TN\nItaly", "", ""),
+    "kite": ("Corso della Libertà 21\n39012 Merano BZ\nItaly", "IT02984120218", ""),
+    "ana": ("Slovenska cesta 10\n1000 Ljubljana\nSlovenia", "", ""),
+    "brightwave": ("Corso Italia 40\n39100 Bolzano BZ\nItaly", "IT02671390215", ""),
 }
 # token -> (brand, last four digits), from Stripe's published test cards.
 CARD_DETAILS = {token: (brand, number[-4:]) for number, (token, brand, _) in TEST_CARDS.items()}
@@ -108,6 +135,8 @@ class Command(BaseCommand):
     def _seed(self) -> tuple[Entity, bool, str]:
         today = timezone.localdate()
         entity = entity_create(name=DEMO_ENTITY_NAME, currency="EUR")
+        # Before the first issue: every document keeps a copy of these details.
+        entity = entity_settings_update(entity=entity, actor=ACTOR, changes=ENTITY_DETAILS)
         admin_user, admin_created = self._admin_user()
         EntityMembership.objects.get_or_create(entity=entity, user=admin_user)
         member = self._member_user()
@@ -116,6 +145,9 @@ class Command(BaseCommand):
                 entity=entity,
                 name=name,
                 email=email,
+                address=CUSTOMER_DETAILS[key][0],
+                tax_id=CUSTOMER_DETAILS[key][1],
+                language=CUSTOMER_DETAILS[key][2],
                 user=member if key == "lena" else None,
                 actor=ACTOR,
             )
