@@ -11,8 +11,9 @@ from backoffice.api_keys import ApiKeyAdmin  # noqa: F401 (registers the admin)
 from backoffice.entity_form import EntitySettingsForm
 from backoffice.scoping import EntityScopedAdmin
 from billing.actors import Actor
-from billing.entity_settings import entity_settings_update, format_iban
+from billing.entity_settings import entity_settings_update
 from billing.errors import SettleError
+from billing.formats import format_iban
 from billing.models import Entity, EntityMembership
 
 # Shown only when there is a logo to see or to remove.

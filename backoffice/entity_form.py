@@ -13,11 +13,11 @@ from billing.entity_settings import (
     clean_bic,
     clean_iban,
     clean_logo,
-    format_iban,
     format_reminder_days,
     parse_reminder_days,
 )
 from billing.errors import SettleError
+from billing.formats import format_iban
 from billing.models import Entity
 
 

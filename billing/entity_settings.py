@@ -47,11 +47,6 @@ def clean_iban(value) -> str:
         ) from None
 
 
-def format_iban(compact: str) -> str:
-    """The printed form, in groups of four: `DE89 3704 0044 0532 0130 00`."""
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
 def clean_bic(value, iban: str = "") -> str:
     """A BIC (8 or 11 characters) of the same country as the IBAN, if there is one."""
     text = re.sub(r"\s+", "", value or "").upper()

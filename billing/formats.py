@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django.utils import timezone, translation
 
 from billing.money import round_money
@@ -33,7 +33,8 @@ NUMBER_LOCALES = {"en": "en_US", "de": "de_DE"}
 DATE_PATTERNS = {"en": "d MMM y", "de": "dd.MM.y"}
 
 
-def _language(language: str | None) -> str:
+def active_language(language: str | None = None) -> str:
+    """The language given, or the active one, as one of ours (`en` when it is neither)."""
     code = (language or translation.get_language() or "en").split("-")[0].lower()
     return code if code in NUMBER_LOCALES else "en"
 
@@ -43,9 +44,23 @@ def format_money(amount: Decimal | None, currency: str, language: str | None = N
     if amount is None:
         return ""
     rounded = round_money(Decimal(amount), currency)
-    text = format_currency(rounded, currency, locale=NUMBER_LOCALES[_language(language)])
+    text = format_currency(rounded, currency, locale=NUMBER_LOCALES[active_language(language)])
     # English puts a code without a symbol straight before the digits ("CHF1.00").
     return re.sub(rf"^(-?){currency}(?=\d)", lambda m: f"{m[1]}{currency}\u00a0", text)
+
+
+def format_amount(amount: Decimal, currency: str, language: str | None = None) -> str:
+    """`1,234.50` (`1.234,50` in German): a money figure in a column headed by its currency."""
+    rounded = round_money(Decimal(amount), currency)
+    places = max(-rounded.as_tuple().exponent, 0)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(rounded, format=pattern, locale=NUMBER_LOCALES[active_language(language)])
+
+
+def format_iban(iban: str) -> str:
+    """An IBAN in groups of four, as people read it from paper: `DE89 3704 0044 0532 0130 00`."""
+    compact = "".join(iban.split()).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def format_day(value: date | datetime | None, language: str | None = None) -> str:
@@ -54,7 +69,7 @@ def format_day(value: date | datetime | None, language: str | None = None) -> st
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    language = _language(language)
+    language = active_language(language)
     return babel_format_date(value, DATE_PATTERNS[language], locale=NUMBER_LOCALES[language])
 
 
@@ -69,7 +84,7 @@ def parse_money_input(text: str, language: str | None = None) -> Decimal:
     text = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     point, comma = POINT_DECIMAL.match(text), COMMA_DECIMAL.match(text)
     if point and comma and ("," in text or "." in text):  # one separator, three digits after
-        point, comma = (point, None) if _language(language) == "en" else (None, comma)
+        point, comma = (point, None) if active_language(language) == "en" else (None, comma)
     if point:
         return Decimal(text.replace(",", ""))
     if comma:

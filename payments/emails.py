@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from billing.errors import InvalidState, ValidationError
-from billing.formats import format_day, format_money
+from billing.formats import format_day, format_iban, format_money
 from billing.mail import About, Attachment, customer_email_send, customer_recipients
 from billing.models import SentEmail
 from billing.money import ZERO
@@ -38,7 +38,7 @@ def bank_transfer_line(invoice: Invoice) -> str:
     issuer = document_issuer(invoice)
     if not issuer.get("iban"):
         return ""
-    iban = " ".join(issuer["iban"][i : i + 4] for i in range(0, len(issuer["iban"]), 4))
+    iban = format_iban(issuer["iban"])
     parts = [
         _("Bank transfer to %(holder)s, IBAN %(iban)s")
         % {

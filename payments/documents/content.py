@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from billing.formats import format_iban
 from billing.money import ZERO
 from invoices.issuer import document_issuer
 from invoices.models import CreditNote, Invoice, InvoiceStatus
@@ -20,7 +21,6 @@ from payments.documents.formatting import (
     document_number,
     document_percent,
     document_unit_price,
-    grouped_iban,
 )
 from payments.models import (
     EXTERNAL_TYPES,
@@ -63,7 +63,7 @@ def logo_data_uri(entity) -> str:
 
 def issuer_context(document) -> dict:
     issuer = dict(document_issuer(document))
-    issuer["iban"] = grouped_iban(issuer.get("iban") or "")
+    issuer["iban"] = format_iban(issuer.get("iban") or "")
     issuer["logo"] = logo_data_uri(document.entity)
     return issuer
 

@@ -1,23 +1,19 @@
-"""How amounts, rates, quantities and bank details read on a PDF document.
-
-Kept in this one module so that the shared money format can replace `document_money`
-without touching the templates or the content builder. Numbers follow the active language
-(`translation.override` around a customer's document): `1,234.5` in English, `1.234,5` in
-German.
-"""
+"""How amounts, rates and quantities read on a PDF document, in the language it is rendered
+in (`translation.override` around a customer's document): `1,234.5` in English, `1.234,5`
+in German. Money is Settle's one format (`billing.formats.format_money`)."""
 
 from decimal import Decimal
 
 from babel.numbers import format_decimal
 
-from billing.formats import NUMBER_LOCALES, _language, format_money
+from billing.formats import NUMBER_LOCALES, active_language, format_money
 from billing.money import exponent, round_money
 
 MINUS = "−"
 
 
 def _locale() -> str:
-    return NUMBER_LOCALES[_language(None)]
+    return NUMBER_LOCALES[active_language()]
 
 
 def _grouped(value: Decimal, min_places: int, max_places: int | None, minus: str = "-") -> str:
@@ -43,13 +39,8 @@ def document_amount(amount: Decimal, currency: str) -> str:
 
 
 def document_money(amount: Decimal, currency: str) -> str:
-    """`1,234.50 EUR`, `−12.00 EUR` in English; the shared money format in other languages
-    (`1.234,50 €`)."""
-    if _language(None) == "en":
-        return f"{document_amount(amount, currency)} {currency}"
-    amount = round_money(Decimal(amount), currency)
-    text = format_money(abs(amount), currency)
-    return f"{MINUS}{text}" if amount < 0 else text
+    """`€1,234.50`, `-€12.00` in English; `1.234,50 €` in German."""
+    return format_money(amount, currency)
 
 
 def document_number(value: Decimal) -> str:
@@ -66,9 +57,3 @@ def document_unit_price(value: Decimal, currency: str) -> str:
 def document_percent(rate: Decimal) -> str:
     """`21 %`, `7.5 %` (`7,5 %` in German)."""
     return f"{document_number(rate)}\u00a0%"
-
-
-def grouped_iban(iban: str) -> str:
-    """An IBAN in groups of four, as people read it from paper."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))

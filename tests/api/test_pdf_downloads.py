@@ -32,7 +32,7 @@ def test_an_invoice_downloads_as_a_pdf_attachment_named_after_its_number(api, cu
         f'attachment; filename="{invoice.number}.pdf"'
     )
     text = pdf_text(response.body)
-    assert invoice.number in text and "Desk rental" in text and "Amount due 120.00 EUR" in text
+    assert invoice.number in text and "Desk rental" in text and "Amount due €120.00" in text
     assert bytes(StoredPdf.objects.get(pk=invoice.pk).content) == response.body
 
 
@@ -48,7 +48,7 @@ def test_an_advance_invoice_and_a_credit_note_download_as_pdfs(api, customer):
     assert f'filename="{advance.number}.pdf"' in advance_pdf.headers["Content-Disposition"]
     assert "Advance invoice" in pdf_text(advance_pdf.body)
     assert f'filename="{credit_note.number}.pdf"' in credit_pdf.headers["Content-Disposition"]
-    assert "Credit 15.00 EUR" in pdf_text(credit_pdf.body)
+    assert "Credit €15.00" in pdf_text(credit_pdf.body)
 
 
 @pytest.mark.django_db

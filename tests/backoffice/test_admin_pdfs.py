@@ -36,8 +36,8 @@ def test_the_invoice_page_downloads_its_pdf_and_each_receipt(client, office, cus
 
     assert pdf_url in page and "Download PDF" in page
     assert receipt_url in page
-    assert "Amount due 50.00 EUR" in _pdf(client.get(pdf_url), f"{invoice.number}.pdf")
-    assert "Amount received 30.00 EUR" in _pdf(client.get(receipt_url), f"receipt-{payment.pk}.pdf")
+    assert "Amount due €50.00" in _pdf(client.get(pdf_url), f"{invoice.number}.pdf")
+    assert "Amount received €30.00" in _pdf(client.get(receipt_url), f"receipt-{payment.pk}.pdf")
 
 
 def test_the_advance_invoice_and_credit_note_pages_download_their_pdfs(client, office, customer):
@@ -65,7 +65,7 @@ def test_the_payment_page_downloads_the_receipt(client, office, customer):
     page = client.get(reverse("admin:payments_payment_change", args=[quote(payment.pk)]))
 
     assert receipt in page.content.decode()
-    assert "Amount received 25.00 EUR" in _pdf(client.get(receipt), f"receipt-{payment.pk}.pdf")
+    assert "Amount received €25.00" in _pdf(client.get(receipt), f"receipt-{payment.pk}.pdf")
 
 
 def test_another_entitys_documents_are_404(client, office):

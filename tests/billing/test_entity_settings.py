@@ -10,10 +10,10 @@ from billing.entity_settings import (
     clean_iban,
     clean_logo,
     entity_settings_update,
-    format_iban,
     parse_reminder_days,
 )
 from billing.errors import ValidationError
+from billing.formats import format_iban
 from billing.models import AuditEvent, Entity
 from tests.factories import SYSTEM
 

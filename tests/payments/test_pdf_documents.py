@@ -103,9 +103,9 @@ def test_an_invoice_pdf_names_issuer_customer_number_lines_and_totals(rendered):
     assert "Quarterly maintenance of the espresso machines" in text
     # 2 × 150.00 at 19 %; 80.00 less 10 % at 7 %.
     assert "300.00" in text and "72.00" in text and "10 %" in text
-    assert "Subtotal 372.00 EUR" in text
-    assert "19 % 300.00 EUR 57.00 EUR" in text and "7 % 72.00 EUR 5.04 EUR" in text
-    assert "Total 434.04 EUR" in text
+    assert "Subtotal €372.00" in text
+    assert "19 % €300.00 €57.00" in text and "7 % €72.00 €5.04" in text
+    assert "Total €434.04" in text
     assert "Registered in Hamburg, HRB 99999" in text
 
 
@@ -119,10 +119,10 @@ def test_an_invoice_pdf_tells_money_received_from_credit_and_says_what_is_due(re
     text = pdf_text(rendered["invoice_pdf"])
     credit_note = rendered["credit_note"]
 
-    assert "Payment Bank transfer SEPA-4711 100.00 EUR" in text
-    assert f"Credit note {credit_note.number}" in text and "20.00 EUR" in text
-    assert "Paid −100.00 EUR" in text and "Credited −20.00 EUR" in text
-    assert "Amount due 314.04 EUR" in text
+    assert "Payment Bank transfer SEPA-4711 €100.00" in text
+    assert f"Credit note {credit_note.number}" in text and "€20.00" in text
+    assert "Paid −€100.00" in text and "Credited −€20.00" in text
+    assert "Amount due €314.04" in text
 
 
 def test_an_invoice_pdf_says_how_to_pay_with_the_grouped_iban_and_the_number(rendered):
@@ -145,7 +145,7 @@ def test_a_credit_note_pdf_names_its_invoice_reason_and_credit(rendered):
     assert f"Credit note {credit_note.number}" in text
     assert f"Credits invoice {rendered['invoice'].number}" in text
     assert "Broken chair" in text
-    assert "Credit 20.00 EUR" in text and "Remaining credit 0.00 EUR" in text
+    assert "Credit €20.00" in text and "Remaining credit €0.00" in text
 
 
 def test_a_receipt_pdf_names_the_payment_the_invoice_and_what_is_still_due(rendered):
@@ -153,9 +153,9 @@ def test_a_receipt_pdf_names_the_payment_the_invoice_and_what_is_still_due(rende
 
     assert "Receipt" in text and rendered["payment"].pk in text
     assert f"Invoice {rendered['invoice'].number}" in text
-    assert "Amount received 100.00 EUR" in text
+    assert "Amount received €100.00" in text
     assert "SEPA-4711" in text
-    assert "314.04 EUR" in text
+    assert "€314.04" in text
 
 
 def test_a_draft_pdf_says_draft_and_has_no_number(rendered):

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from billing.formats import format_iban
 from payments.documents.content import logo_data_uri
 from payments.documents.formatting import (
     document_money,
     document_number,
     document_percent,
     document_unit_price,
-    grouped_iban,
 )
 from payments.documents.pdf import _inline_only_fetcher
 from tests.factories import EntityFactory
@@ -22,8 +22,8 @@ PNG_1PX = bytes.fromhex(
 
 
 def test_amounts_numbers_and_rates_read_as_on_paper():
-    assert document_money(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
-    assert document_money(Decimal("-3"), "JPY") == "−3 JPY"
+    assert document_money(Decimal("1234.5"), "EUR") == "€1,234.50"
+    assert document_money(Decimal("-3"), "JPY") == "-¥3"
     assert document_number(Decimal("2.0000")) == "2"
     assert document_number(Decimal("1.2500")) == "1.25"
     assert document_number(Decimal("12000")) == "12,000"
@@ -33,8 +33,8 @@ def test_amounts_numbers_and_rates_read_as_on_paper():
 
 
 def test_an_iban_is_grouped_by_four():
-    assert grouped_iban("de89370400440532013000") == "DE89 3704 0044 0532 0130 00"
-    assert grouped_iban("") == ""
+    assert format_iban("de89370400440532013000") == "DE89 3704 0044 0532 0130 00"
+    assert format_iban("") == ""
 
 
 @pytest.mark.django_db

@@ -38,9 +38,9 @@ def test_a_member_downloads_their_invoice_credit_note_and_receipt(member_client,
     assert reverse("portal:invoice-pdf", args=[invoice.pk]) in page
     assert reverse("portal:credit-note-pdf", args=[credit_note.pk]) in page
     assert reverse("portal:payment-receipt-pdf", args=[payment.pk]) in page
-    assert invoice.number in invoice_text and "Amount due 50.00 EUR" in invoice_text
+    assert invoice.number in invoice_text and "Amount due €50.00" in invoice_text
     assert credit_note.number in credit_text
-    assert "Amount received 50.00 EUR" in receipt_text
+    assert "Amount received €50.00" in receipt_text
 
 
 def test_another_members_documents_and_drafts_are_404(member_client, customer, stranger_invoice):
