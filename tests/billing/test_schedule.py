@@ -29,6 +29,7 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "billing.prune_sign_in_logs": daily.format(50),
         "payments.reconcile": "interval[0:05:00]",
         "payments.charge_retries": "interval[0:15:00]",
+        "payments.reminders": "interval[1:00:00]",
         "payments.prune_webhook_events": daily.format(20),
     }
     jobs = {job.id: job for job in periodic_jobs()}
@@ -42,6 +43,7 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "billing.prune_sign_in_logs": "billing.tasks.prune_sign_in_logs",
         "payments.reconcile": "payments.tasks.reconcile_pending_payments",
         "payments.charge_retries": "payments.tasks.run_due_charge_retries",
+        "payments.reminders": "payments.tasks.send_due_reminders",
         "payments.prune_webhook_events": "payments.tasks.prune_webhook_events",
     }
 
@@ -78,7 +80,7 @@ def test_run_scheduler_lists_its_jobs():
     call_command("run_scheduler", "--list", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7
     assert lines[3].split()[:4] == ["payments.reconcile", "every", "5", "min"]
 
 
