@@ -64,7 +64,12 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = EDITABLE_FIELDS
-        labels = {"email": "Billing e-mail", "reminders_paused": "Pause reminders"}
+        labels = {
+            "email": "Billing e-mail",
+            "reminders_paused": "Pause reminders",
+            "user": "Portal user",
+        }
+        help_texts = {"user": "Who signs in to the member portal to see and pay the invoices."}
         widgets = {"address": forms.Textarea(attrs={"rows": 3, "cols": 40})}
 
     def __init__(self, *args, **kwargs):

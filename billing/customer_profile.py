@@ -23,12 +23,13 @@ TEXT_LIMITS = {"name": 200, "address": 2000, "tax_id": 32}
 
 
 def clean_profile_text(value, param: str, *, required: bool = False) -> str:
-    """A stripped text within its column's length; `name` may not be empty."""
+    """A stripped text within its column's length, with plain newlines (a browser's text
+    area sends CR LF); `name` may not be empty."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"{param} must be a string.", param=param)
-    value = value.strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     limit = TEXT_LIMITS[param]
     if required and not value:
         raise ValidationError(f"A customer needs a {param}.", param=param)

@@ -236,6 +236,7 @@ def _clean_text(value, param: str, limit: int) -> str:
     value = (value or "").strip() if isinstance(value, str | type(None)) else value
     if not isinstance(value, str):
         raise ValidationError(f"{param} must be a string.", param=param)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # a text area's CR LF
     if len(value) > limit:
         raise ValidationError(f"{param} is longer than {limit} characters.", param=param)
     if not storable_text(value):

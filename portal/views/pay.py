@@ -132,6 +132,8 @@ def invoice_pay(request, invoice_id):
         request.session[PENDING_PAY] = {
             "invoice_id": invoice.pk,
             "amount": str(amount),
+            "currency": invoice.currency,
+            "number": invoice.number,
             "form_token": token,
         }
         return start_card_setup(request, invoice.customer)

@@ -18,9 +18,11 @@ def test_create_takes_the_entitys_currency_and_cleans_the_profile(entity):
         actor=SYSTEM,
         cc_emails="a@example.com, b@example.com\nA@example.com",
         payment_terms_days="30",
+        address="1 Quay Street\r\n20457 Hamburg\r\n",
     )
 
     assert (customer.name, customer.currency) == ("Northwind", "EUR")
+    assert customer.address == "1 Quay Street\n20457 Hamburg"  # a text area's CR LF
     assert customer.cc_emails == ["a@example.com", "b@example.com"]
     assert customer.payment_terms_days == 30
     event = AuditEvent.objects.get(action="customer.created")
