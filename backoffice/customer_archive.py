@@ -12,32 +12,21 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from backoffice.filters import HiddenByDefaultFilter
 from billing.actors import Actor
 from billing.models import Customer
 from billing.services import customer_archive, customer_restore
 
 
-class ArchivedFilter(admin.SimpleListFilter):
+class ArchivedFilter(HiddenByDefaultFilter):
     """Active customers by default; archived ones, or all, when chosen."""
 
     title = "status"
     parameter_name = "archived"
+    default_label = "Active"
 
     def lookups(self, request, model_admin):
         return [("yes", "Archived"), ("all", "All")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Active",
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from backoffice.display import badge, money, short_date
 from backoffice.document_downloads import payment_receipt_view
+from backoffice.filters import HiddenByDefaultFilter
 from backoffice.labels import GATEWAY_LABELS, method_label, payment_state
 from backoffice.pagination import LargeTablePaginator
 from backoffice.scoping import (
@@ -48,27 +49,15 @@ class PaymentForm(forms.ModelForm):
         fields = EDITABLE_PAYMENT_FIELDS
 
 
-class DeletedFilter(admin.SimpleListFilter):
+class DeletedFilter(HiddenByDefaultFilter):
     """Deleted payments are kept for the record but hidden unless asked for."""
 
     title = "deleted"
     parameter_name = "deleted"
+    default_label = "Not deleted"
 
     def lookups(self, request, model_admin):
         return [("include", "Including deleted"), ("only", "Only deleted")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Not deleted",
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
     def queryset(self, request, queryset):
         if self.value() == "include":
