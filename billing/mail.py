@@ -93,7 +93,8 @@ def customer_email_send(
     try:
         message.send()
     except Exception as failure:  # any backend's refusal: kept, logged, not raised
-        logger.exception("E-mail %s to %s failed", kind, recipients)
+        # By customer id: addresses are personal data and stay out of the logs.
+        logger.exception("E-mail %s to customer %s failed", kind, customer.pk)
         status, error = SentEmail.Status.FAILED, f"{type(failure).__name__}: {failure}"[:1000]
     return SentEmail.objects.create(
         entity_id=customer.entity_id,

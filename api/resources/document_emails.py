@@ -33,8 +33,8 @@ class SentEmailSerializer(serializers.Serializer):
     language = serializers.CharField()
     attachments = serializers.ListField(child=serializers.CharField())
     status = serializers.ChoiceField(choices=SentEmail.Status.choices)
-    invoice_id = serializers.CharField(allow_blank=True)
-    credit_note_id = serializers.CharField(allow_blank=True)
+    invoice_id = serializers.CharField(allow_null=True)
+    credit_note_id = serializers.CharField(allow_null=True)
     created_at = serializers.CharField()
 
 

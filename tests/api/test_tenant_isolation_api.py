@@ -2,6 +2,7 @@
 changes or even confirms the existence of entity B's objects."""
 
 import pytest
+from django.core import mail
 
 from billing.models import AuditEvent
 from payments.services import credit_note_issue, refund_create
@@ -74,6 +75,10 @@ WRITES = [
     ("post", "advance-invoices/{advance}/void", {"reason": "Mine now"}),
     ("post", "advance-invoices/{advance}/charge", {"payment_method_id": "{card}"}),
     ("post", "customers/{customer}/balance-adjustments", {"amount": -20, "reason": "Mine now"}),
+    ("patch", "customers/{customer}", {"name": "Mine now", "archived": True}),
+    ("post", "invoices/{invoice}/send", {}),
+    ("post", "advance-invoices/{advance}/send", {}),
+    ("post", "credit-notes/{credit_note}/send", {}),
 ]
 
 
@@ -105,6 +110,7 @@ def test_changing_another_entitys_object_is_404_and_changes_nothing(
     assert response.status == 404, response.body
     assert response.error["code"] == "resource_missing"
     assert response.error["param"] == "id"
+    assert mail.outbox == []  # nothing sent about it either
 
 
 def test_another_entitys_object_answers_like_one_that_does_not_exist(api, entity, other):
