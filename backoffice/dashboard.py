@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from backoffice.display import money
 from backoffice.labels import method_label
 from backoffice.scoping import scope_to_member_entities
+from billing.formats import format_day
 from billing.money import ZERO
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, Refund, RefundDestination
@@ -207,7 +208,7 @@ def bar_chart_svg(points: dict[date, Decimal], currency: str, today: date) -> Sa
             parts.append(
                 f'<rect class="settle-chart__bar" x="{x + 1:.1f}" y="{top + plot_h - bar_h:.1f}" '
                 f'width="{max(slot - 2, 1):.1f}" height="{bar_h:.1f}" rx="1.5">'
-                f"<title>{day:%d %b %Y}: {escape(money(amount, currency))}</title></rect>"
+                f"<title>{format_day(day)}: {escape(money(amount, currency))}</title></rect>"
             )
         if index % 15 == 0 or index == CHART_DAYS - 1:
             anchor = "end" if index == CHART_DAYS - 1 else "middle"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.dashboard import CHART_DAYS, bar_chart_svg, dashboard_for
+from billing.formats import format_day
 from tests.admin_support import staff
 from tests.factories import (
     CustomerFactory,
@@ -83,7 +84,7 @@ def test_chart_has_one_bar_per_day_with_money_and_labels_every_fortnight():
     svg = str(bar_chart_svg(points, "EUR", today))
 
     assert svg.count("<rect") == 2
-    assert f"{today:%d %b %Y}: €120.00" in svg
+    assert f"{format_day(today)}: €120.00" in svg
     assert svg.count("<text") == 3 + len(range(0, CHART_DAYS, 15)) + 1
 
 
