@@ -62,6 +62,8 @@ def invoice_context(request, invoice, form=None) -> dict:
     credits = [
         p for p in rows if p.type in APPLICATION_TYPES and p.status == PaymentStatus.SUCCEEDED
     ]
+    # The totals tell them apart too: credit used on this invoice, and money paid.
+    credited = sum((p.net_amount for p in credits if p.invoice_id == invoice.pk), ZERO)
     cards = list(member_cards(request.user).filter(customer_id=invoice.customer_id))
     payable = invoice.status in PAYABLE_STATUSES
     unneeded = {charge.pk for charge in charges_beyond_due(invoice)}
@@ -72,6 +74,8 @@ def invoice_context(request, invoice, form=None) -> dict:
         "lines": invoice.lines.all(),
         "payments": payments,
         "credits": credits,
+        "credited": credited,
+        "money_paid": invoice.total_paid - credited,
         # A waiting charge the invoice no longer needs is being canceled: nothing to confirm.
         "waiting": [
             p

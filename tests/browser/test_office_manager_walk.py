@@ -205,8 +205,8 @@ def test_an_invoice_from_the_office_to_the_members_phone(live_server, entity, co
         f"Due {shown(due)}",
         "Desk rental, March 2 150.00 10 % 20 % 270.00",
         "Coffee 3 2.35 10 % 7.05",
-        "Total 331.76 EUR",
-        "Amount due 331.76 EUR",
+        "Total €331.76",
+        "Amount due €331.76",
     ]:
         assert expected in text, f"{expected!r} is not in the invoice PDF: {text}"
 
@@ -314,8 +314,8 @@ def test_an_invoice_from_the_office_to_the_members_phone(live_server, entity, co
         "RECEIVED FROM Northwind Studio",
         f"For Invoice {number}",
         "Method Visa •••• 4242",
-        "Amount received 281.76 EUR",
-        f"Still due on Invoice {number} 0.00 EUR",
+        "Amount received €281.76",
+        f"Still due on Invoice {number} €0.00",
     ]:
         assert expected in text, f"{expected!r} is not in the receipt PDF: {text}"
 

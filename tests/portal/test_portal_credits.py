@@ -59,3 +59,14 @@ def test_the_payments_page_lists_credits_apart_from_money(member_client, invoice
 
     assert "€30.00" in money and credit_note.number not in money
     assert f"Credit note {credit_note.number}" in credits and "€20.00" in credits
+
+
+def test_the_invoice_totals_tell_credit_from_money_paid(member_client, invoice):
+    issued_credit_note(invoice, "20.00", to="invoice")
+    record_payment(invoice, "30.00")
+
+    page = _page(member_client, "portal:invoice", invoice.pk)
+
+    assert 'id="amount-credited">€20.00<' in page
+    assert 'id="amount-paid">€30.00<' in page
+    assert 'id="amount-due">€70.00<' in page
