@@ -175,7 +175,6 @@ def invoice_context(invoice: Invoice) -> dict:
         "due_date": invoice.due_date,
         "lines": line_rows(lines, currency),
         # No discount anywhere: no column of blanks (and 200 cells fewer to lay out).
-        "has_discount": any(line.discount_percent for line in lines),
         "taxes": tax_rows(lines, currency),
         "total_net": document_money(invoice.total_net, currency),
         "total_tax": document_money(invoice.total_tax, currency),
@@ -213,7 +212,6 @@ def credit_note_context(credit_note: CreditNote) -> dict:
         "reason": credit_note.reason,
         "lines": line_rows(lines, currency),
         # No discount anywhere: no column of blanks (and 200 cells fewer to lay out).
-        "has_discount": any(line.discount_percent for line in lines),
         "taxes": tax_rows(lines, currency),
         "total_net": document_money(credit_note.total_net, currency),
         "total_tax": document_money(credit_note.total_tax, currency),

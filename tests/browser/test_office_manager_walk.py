@@ -203,8 +203,10 @@ def test_an_invoice_from_the_office_to_the_members_phone(live_server, entity, co
         f"Invoice {number} Harbour Coworking",
         "BILLED TO Northwind Studio 1 Quay Street 20457 Hamburg",
         f"Due {shown(due)}",
-        "Desk rental, March 2 150.00 10 % 20 % 270.00",
-        "Coffee 3 2.35 10 % 7.05",
+        "Desk rental, March",
+        "less 10 % discount",
+        "2 × 150.00 20 % 270.00",
+        "Coffee 3 × 2.35 10 % 7.05",
         "Total €331.76",
         "Amount due €331.76",
     ]:

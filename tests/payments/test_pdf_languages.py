@@ -85,8 +85,8 @@ def test_a_german_customers_invoice_is_in_german(german):
     invoice, text = german["invoice"], german["invoice_text"]
     assert f"Rechnung {invoice.number}" in text
     assert "RECHNUNGSEMPFÄNGER" in text and "USt-IdNr. DE811111111" in text
-    assert "LEISTUNG MENGE EINZELPREIS MWST. NETTO (EUR)" in text
-    assert "Schreibtischmiete 1,5 823,00 7,5 % 1.234,50" in text
+    assert "LEISTUNG MENGE × EINZELPREIS MWST. NETTO (EUR)" in text
+    assert "Schreibtischmiete 1,5 × 823,00 7,5 % 1.234,50" in text
     assert "Zwischensumme 1.234,50 €" in text and "Gesamtbetrag 1.327,09 €" in text
     assert "7,5 % 1.234,50 € 92,59 €" in text
     assert "Bereits bezahlt −100,00 €" in text and "Gutgeschrieben −20,00 €" in text
@@ -124,8 +124,8 @@ def test_a_german_customers_credit_note_receipt_and_draft_are_in_german(german):
 def test_an_english_customer_of_a_german_entity_gets_english(english):
     invoice, text = english["invoice"], english["invoice_text"]
     assert f"Invoice {invoice.number}" in text
-    assert "DESCRIPTION QTY UNIT PRICE TAX NET (EUR)" in text
-    assert "Schreibtischmiete 1.5 823.00 7.5 % 1,234.50" in text
+    assert "DESCRIPTION QTY × UNIT PRICE TAX NET (EUR)" in text
+    assert "Schreibtischmiete 1.5 × 823.00 7.5 % 1,234.50" in text
     assert "Subtotal €1,234.50" in text and "Amount due €1,207.09" in text
     assert f"Date {invoice.date.day} {invoice.date:%b %Y}" in text
     assert f"Reference {invoice.number}" in text and "Page 1 of 1" in text
