@@ -7,6 +7,7 @@ from api.resources import (
     customers,
     document_emails,
     documents,
+    explain,
     invoice_actions,
     invoices,
     payment_export,
@@ -23,6 +24,11 @@ urlpatterns = [
         name="customer-balance-transactions",
     ),
     path(
+        "customers/<str:pk>/balance/explain",
+        explain.BalanceExplainView.as_view(),
+        name="customer-balance-explain",
+    ),
+    path(
         "customers/<str:pk>/balance-adjustments",
         customers.BalanceAdjustmentView.as_view(),
         name="customer-balance-adjustments",
@@ -30,6 +36,7 @@ urlpatterns = [
     path("invoices", invoices.InvoiceListView.as_view(), name="invoice-list"),
     path("invoices/<str:pk>", invoices.InvoiceDetailView.as_view(), name="invoice-detail"),
     path("invoices/<str:pk>/pdf", documents.InvoicePdfView.as_view(), name="invoice-pdf"),
+    path("invoices/<str:pk>/explain", explain.InvoiceExplainView.as_view(), name="invoice-explain"),
     path("advance-invoices", invoices.AdvanceInvoiceListView.as_view(), name="advance-list"),
     path(
         "advance-invoices/<str:pk>",

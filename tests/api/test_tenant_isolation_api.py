@@ -53,10 +53,12 @@ READS = [
     "advance-invoices/{advance}",
     "credit-notes/{credit_note}",
     "invoices/{invoice}/pdf",
+    "invoices/{invoice}/explain",
     "advance-invoices/{advance}/pdf",
     "credit-notes/{credit_note}/pdf",
     "customers/{customer}",
     "customers/{customer}/balance-transactions",
+    "customers/{customer}/balance/explain",
     "customers/{customer}/payment-methods",
 ]
 

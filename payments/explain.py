@@ -1,0 +1,74 @@
+""" "Explain this figure": the rows an invoice's paid, credited and due amounts are made of.
+
+Every cached total is a sum of rows (`payments.services.totals`). This lists those rows in
+order with a running sum that ends at the figure they make, beside the figure stored on the
+invoice: if the two differ, the stored one drifted, and by how much is said.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from billing.models import BalanceTransaction, Customer
+from billing.money import ZERO
+from invoices.models import Invoice
+from payments.models import TYPE_KINDS, Payment, PaymentStatus, PaymentType
+
+
+@dataclass(frozen=True)
+class ExplainedRow:
+    payment: Payment
+    kind: str
+    net: Decimal  # the amount, less what was refunded of it
+    running_paid: Decimal
+    running_credited: Decimal
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    computed: Decimal
+    stored: Decimal
+
+    @property
+    def matches(self) -> bool:
+        return self.computed == self.stored
+
+    @property
+    def drift(self) -> Decimal:
+        return self.stored - self.computed
+
+
+def invoice_explanation(invoice: Invoice) -> tuple[list[ExplainedRow], list[Figure]]:
+    """The settled payments of a (final) invoice with running sums, and its three figures
+    recomputed from them beside the stored ones."""
+    payments = (
+        Payment.objects.filter(
+            invoice_id=invoice.pk, status=PaymentStatus.SUCCEEDED, is_deleted=False
+        )
+        .select_related("credit_note", "advance_invoice")
+        .order_by("date", "created_at", "id")
+    )
+    rows, paid, credited = [], ZERO, ZERO
+    for payment in payments:
+        net = payment.amount - payment.amount_refunded
+        paid += net
+        if payment.type == PaymentType.CREDIT_NOTE:
+            credited += net
+        rows.append(ExplainedRow(payment, TYPE_KINDS[payment.type], net, paid, credited))
+    figures = [
+        Figure("total_paid", paid, invoice.total_paid),
+        Figure("total_credited", credited, invoice.total_credited),
+        Figure("total_due", invoice.total - paid, invoice.total_due),
+    ]
+    return rows, figures
+
+
+def balance_explanation(customer: Customer) -> tuple[list[tuple], Figure]:
+    """The customer's balance ledger, oldest first, each movement with the running balance,
+    and the balance recomputed from it beside the stored one."""
+    rows, balance = [], ZERO
+    ledger = BalanceTransaction.objects.filter(customer=customer).order_by("created_at", "id")
+    for movement in ledger:
+        balance += movement.amount
+        rows.append((movement, balance))
+    return rows, Figure("balance", balance, customer.balance)
