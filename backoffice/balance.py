@@ -13,8 +13,8 @@ from backoffice.display import money
 from backoffice.flows import OneTimeForm, Outcome, run_once
 from billing.actors import Actor
 from billing.models import Customer
-from billing.money_input import MoneyField
 from billing.services import balance_adjust
+from config.money_input import MoneyField
 
 ADJUST_PERMISSION = "billing.adjust_balance"
 

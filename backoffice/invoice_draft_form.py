@@ -13,7 +13,7 @@ from django.utils import timezone
 from backoffice.flows import OneTimeForm
 from backoffice.scoping import member_entity_ids
 from billing.models import Customer
-from billing.money_input import DecimalInputField
+from config.money_input import DecimalInputField
 from invoices.lines import MAX_LINES
 from invoices.models import Invoice
 from invoices.services.authoring import MAX_TERMS_DAYS, MAX_TEXT

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from backoffice.flows import OneTimeForm
 from backoffice.labels import EXTERNAL_TYPE_LABELS, GATEWAY_LABELS, method_label
-from billing.money_input import MoneyField
+from config.money_input import MoneyField
 from payments.models import Payment, PaymentType, RefundDestination, SavedPaymentMethod
 
 EXTERNAL = "external"

@@ -162,6 +162,8 @@ LANGUAGE_CODE = "en-us"
 # Customers read their e-mails and documents in one of these (`locale/`); the pages are English.
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own date output (the admin's read-only fields) as Settle writes dates: 21 Nov 2026.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("SETTLE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -168,13 +168,9 @@ def credit_note_send(*, credit_note: CreditNote, actor_label: str = "") -> SentE
     )
 
 
-def _payment_document(payment: Payment):
-    return payment.invoice or payment.advance_invoice or payment.credit_note
-
-
 def receipt_send(*, payment: Payment) -> SentEmail | None:
     """E-mail the receipt of a payment received, linking to the portal's receipt page."""
-    document = _payment_document(payment)
+    document = payment.document
 
     def context():
         currency = payment.currency
@@ -227,7 +223,7 @@ def refund_notice_send(*, refund: Refund) -> SentEmail | None:
             (_("Of the payment of"), format_money(payment.amount, payment.currency)),
             (_("Paid on"), format_day(payment.date)),
         ]
-        document = _payment_document(payment)
+        document = payment.document
         if document is not None:
             figures.append((_("Document"), document.number))
         return {

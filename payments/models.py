@@ -293,6 +293,11 @@ class Payment(NeverDeleted):
         return "\n".join(part for part in (self.pk, self.reference, self.note, *values) if part)
 
     @property
+    def document(self):
+        """What it was paid on: its invoice, advance invoice or (paid out of) credit note."""
+        return self.invoice or self.advance_invoice or self.credit_note
+
+    @property
     def net_amount(self) -> Decimal:
         return self.amount - self.amount_refunded
 

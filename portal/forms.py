@@ -10,7 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from billing.errors import SettleError
 from billing.formats import format_money
 from billing.money import check_amount
-from billing.money_input import MoneyField
+from config.money_input import MoneyField
 from portal.tasks import send_password_reset
 
 NEW_CARD = "new"

@@ -224,7 +224,7 @@ def credit_note_context(credit_note: CreditNote) -> dict:
 
 def receipt_context(payment: Payment) -> dict:
     currency = payment.currency
-    document = payment.invoice or payment.advance_invoice or payment.credit_note
+    document = payment.document
     issuer = issuer_context(document)
     refunded = sum(
         (r.amount for r in payment.refunds.all() if r.status == RefundStatus.SUCCEEDED), ZERO

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 
-from billing.money_input import DecimalInputField
+from config.money_input import DecimalInputField
 
 
 @pytest.mark.parametrize(

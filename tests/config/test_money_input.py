@@ -7,7 +7,7 @@ from django import forms
 from django.utils import translation
 
 from billing.formats import format_day, format_money, parse_money_input
-from billing.money_input import MoneyField
+from config.money_input import MoneyField
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""The form fields of typed numbers (amounts, prices, quantities, rates): a decimal comma is
-as good as a point."""
+"""The form fields of typed numbers (amounts, prices, quantities, rates) that both doors use,
+the back office and the portal: a decimal comma is as good as a point. Parsing is the
+kernel's (`billing.formats.parse_money_input`); this is only its form field."""
 
 from decimal import Decimal, InvalidOperation
 
