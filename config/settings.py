@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "billing",
     "invoices",
     "payments",
+    "banking",
     "api",
     "backoffice",
     "portal",
