@@ -81,6 +81,11 @@ class Entity(models.Model):
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
     # Days after the due date on which an overdue invoice is reminded, e.g. [3, 10, 20].
     reminder_days = models.JSONField(default=default_reminder_days, blank=True)
+    # A bank line whose remittance names exactly one open invoice, for no more than its due,
+    # is confirmed at import; the rest wait for review.
+    bank_auto_confirm = models.BooleanField(
+        "confirm certain bank matches automatically", default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EntityMembership", related_name="entities"
