@@ -44,6 +44,7 @@ class ParsedLine:
     remittance_info: str = ""
     bank_reference: str = ""  # the bank's own id for the entry, when it gives one
     value_date: date | None = None
+    creditor_reference: str = ""  # a structured RF reference, when the payer gave one
 
 
 @dataclass(frozen=True)
