@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 FORMATS = ("camt053", "mt940", "csv")
+MAX_STATEMENT_BYTES = 20_000_000
 
 
 class StatementFormatError(ValueError):
