@@ -32,6 +32,11 @@ class CsvMapping:
     delimiter: str = ";"
     date_format: str = "%Y-%m-%d"
     decimal_comma: bool = False
+    value_date: str = ""
+    default_currency: str = ""  # when the file has no currency column
+    # A bank that writes every amount unsigned and the direction in its own column:
+    debit_credit: str = ""
+    debit_marks: tuple[str, ...] = ("D", "DBIT", "S", "SOLL", "DEBIT", "-")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class ParsedLine:
     remittance_info: str = ""
     bank_reference: str = ""  # the bank's own id for the entry, when it gives one
     value_date: date | None = None
+    creditor_reference: str = ""  # an ISO 11649 RF reference found in the remittance
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,4 @@ class ParsedStatement:
     opening_balance: Decimal | None = None
     closing_balance: Decimal | None = None
     lines: list[ParsedLine] = field(default_factory=list)
+    account_identification: str = ""  # the account as the bank wrote it (BLZ/number when no IBAN)

@@ -1,0 +1,77 @@
+"""Small normalisations every format shares, so that one payer reads the same in all three.
+
+A bank writes an IBAN with spaces in one file and without in the next, wraps names over
+lines, and buries the structured creditor reference in free text; matching needs one form.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from banking.formats import StatementFormatError
+
+MAX_STATEMENT_BYTES = 20 * 1024 * 1024
+
+_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+# ISO 11649: "RF", two check digits, up to 21 alphanumerics; a word of its own in the text.
+_RF_REFERENCE = re.compile(r"(?<![A-Z0-9])RF\d{2}[A-Z0-9]{1,21}(?![A-Z0-9])", re.IGNORECASE)
+
+
+def clean_text(value: str | None) -> str:
+    """Whitespace runs collapsed to one space, ends stripped."""
+    return " ".join(value.split()) if value else ""
+
+
+def clean_iban(value: str | None) -> str:
+    """Upper case without spaces: the form matching compares."""
+    return "".join(value.split()).upper() if value else ""
+
+
+def is_iban(value: str) -> bool:
+    """The shape of an IBAN (not its checksum: the bank already vouched for it)."""
+    return bool(_IBAN.fullmatch(value))
+
+
+def _mod97(text: str) -> int:
+    return int("".join(str(int(char, 36)) for char in text)) % 97
+
+
+def is_creditor_reference(value: str) -> bool:
+    """An RF reference whose check digits are right (ISO 11649)."""
+    value = value.upper()
+    if not _RF_REFERENCE.fullmatch(value):
+        return False
+    return _mod97(value[4:] + value[:4]) == 1
+
+
+def find_creditor_reference(text: str) -> str:
+    """The first valid RF reference written in free text, upper case; "" when there is none."""
+    for match in _RF_REFERENCE.finditer(text or ""):
+        candidate = match.group(0).upper()
+        if is_creditor_reference(candidate):
+            return candidate
+    return ""
+
+
+def decimal_from_text(text: str | None, *, what: str) -> Decimal:
+    """A plain decimal as XML and MT940 write it ("1234.56"), never through float."""
+    raw = (text or "").strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise StatementFormatError(
+            f"{what} is not an amount: {raw[:40]!r}.", code="statement_value_invalid"
+        )
+    return value
+
+
+def check_size(data: bytes) -> None:
+    """Empty and oversized files are refused before any parsing work."""
+    if len(data) > MAX_STATEMENT_BYTES:
+        raise StatementFormatError(
+            f"The file is larger than {MAX_STATEMENT_BYTES // (1024 * 1024)} MB.",
+            code="statement_too_large",
+        )
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise StatementFormatError("The file is empty.", code="statement_empty")
