@@ -75,3 +75,31 @@ def check_size(data: bytes) -> None:
         )
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise StatementFormatError("The file is empty.", code="statement_empty")
+
+
+def decode_text(data: bytes) -> str:
+    """Text files from banks come in UTF-8 (with or without BOM), UTF-16 or Latin-1/CP1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_text() from None
+    if b"\x00" in data:
+        raise _not_text()
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _not_text() -> StatementFormatError:
+    return StatementFormatError(
+        "The file is not text in a known encoding (UTF-8, UTF-16 or Latin-1); "
+        "is it a spreadsheet or a PDF rather than the bank's export?",
+        code="statement_encoding_invalid",
+    )
