@@ -13,7 +13,12 @@ from functools import lru_cache
 
 from lxml import etree
 
-from banking.formats import ParsedLine, ParsedStatement, StatementFormatError
+from banking.formats import (
+    CAMT053_NAMESPACE_PREFIX,
+    ParsedLine,
+    ParsedStatement,
+    StatementFormatError,
+)
 from banking.formats.cleaning import (
     check_size,
     clean_iban,
@@ -22,8 +27,6 @@ from banking.formats.cleaning import (
     find_creditor_reference,
 )
 from banking.formats.xml_input import load_xml, local_name
-
-CAMT053_NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 
 
 @lru_cache(maxsize=512)

@@ -7,9 +7,7 @@ lines, and buries the structured creditor reference in free text; matching needs
 import re
 from decimal import Decimal, InvalidOperation
 
-from banking.formats import StatementFormatError
-
-MAX_STATEMENT_BYTES = 20 * 1024 * 1024
+from banking.formats import MAX_STATEMENT_BYTES, StatementFormatError
 
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 # ISO 11649: "RF", two check digits, up to 21 alphanumerics; a word of its own in the text.
