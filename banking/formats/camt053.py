@@ -30,28 +30,41 @@ from banking.formats.xml_input import load_xml, local_name
 
 
 @lru_cache(maxsize=512)
-def _qualified(namespace: str, path: str) -> str:
-    return "/".join(f"{{{namespace}}}{step}" for step in path.split("/"))
+def _steps(namespace: str, path: str) -> tuple[str, ...]:
+    return tuple(f"{{{namespace}}}{step}" for step in path.split("/"))
 
 
 class _Reader:
-    """Namespace-aware find/findtext for one document's namespace."""
+    """Namespace-aware lookups for one document's namespace.
+
+    Paths are walked child by child with lxml's C-level `iterchildren(tag)`: ElementPath's
+    `find` costs several times more, and a 10,000-entry statement makes ~100,000 lookups.
+    Each step takes the first matching child, which is the ISO schema's cardinality for
+    every element read through `find` and `text`.
+    """
 
     def __init__(self, namespace: str):
         self.namespace = namespace
 
     def find(self, element, path: str):
-        return element.find(_qualified(self.namespace, path))
+        for tag in _steps(self.namespace, path):
+            element = next(element.iterchildren(tag), None)
+            if element is None:
+                return None
+        return element
 
-    def findall(self, element, path: str):
-        return element.findall(_qualified(self.namespace, path))
+    def findall(self, element, path: str) -> list:
+        nodes = [element]
+        for tag in _steps(self.namespace, path):
+            nodes = [child for node in nodes for child in node.iterchildren(tag)]
+        return nodes
 
     def text(self, element, *paths: str) -> str:
         """The stripped text of the first path present, "" when none is."""
         for path in paths:
-            value = element.findtext(_qualified(self.namespace, path))
-            if value and value.strip():
-                return value.strip()
+            node = self.find(element, path)
+            if node is not None and node.text and node.text.strip():
+                return node.text.strip()
         return ""
 
     def texts(self, element, path: str) -> list[str]:
