@@ -121,11 +121,12 @@ def detect_format(data: bytes) -> str:
     """
     head = _head_text(data).lstrip()
     if head.startswith("<"):
-        from banking.formats.xml_input import local_name, xml_root_namespace
+        from banking.formats.xml_input import load_xml, local_name, xml_root_namespace
 
         namespace = xml_root_namespace(data)
         if namespace.startswith(CAMT053_NAMESPACE_PREFIX):
             return "camt053"
+        load_xml(data)  # a broken file is called broken, not merely of another kind
         raise StatementFormatError(
             f"The XML file is a {local_name(namespace)} message; only camt.053 statements "
             "can be imported (camt.052 reports and camt.054 notifications are not statements).",

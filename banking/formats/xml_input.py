@@ -82,4 +82,4 @@ def xml_root_namespace(data: bytes) -> str:
 
 def local_name(namespace: str) -> str:
     """The message name of an ISO 20022 namespace ("camt.054.001.08"), for error messages."""
-    return namespace.rsplit(":", 1)[-1] if namespace else "(no namespace)"
+    return namespace.rsplit(":", 1)[-1] if namespace else "plain XML (not ISO 20022)"
