@@ -29,6 +29,11 @@ def is_iban(value: str) -> bool:
     return bool(_IBAN.fullmatch(value))
 
 
+def is_valid_iban(value: str) -> bool:
+    """The shape and the ISO 13616 check digits of an IBAN."""
+    return is_iban(value) and _mod97(value[4:] + value[:4]) == 1
+
+
 def _mod97(text: str) -> int:
     return int("".join(str(int(char, 36)) for char in text)) % 97
 
@@ -51,13 +56,15 @@ def find_creditor_reference(text: str) -> str:
 
 
 def decimal_from_text(text: str | None, *, what: str) -> Decimal:
-    """A plain decimal as XML and MT940 write it ("1234.56"), never through float."""
+    """An unsigned decimal as XML writes it ("1234.56"), never through float."""
     raw = (text or "").strip()
     try:
         value = Decimal(raw)
     except InvalidOperation:
         value = None
-    if value is None or not value.is_finite():
+    if value is None or not value.is_finite() or value < 0:
+        # ISO 20022 amounts are unsigned (the direction is CdtDbtInd); a sign here is a
+        # file no bank wrote, and reading it would flip money in and out.
         raise StatementFormatError(
             f"{what} is not an amount: {raw[:40]!r}.", code="statement_value_invalid"
         )

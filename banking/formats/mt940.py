@@ -18,7 +18,7 @@ from banking.formats.cleaning import (
     clean_text,
     decode_text,
     find_creditor_reference,
-    is_iban,
+    is_valid_iban,
 )
 
 _OPTIONS = mt940_library.Options.all()
@@ -96,6 +96,19 @@ def _line(data: dict, statement_currency: str) -> ParsedLine:
     )
 
 
+def _account_iban(account: str, currency: str) -> str:
+    """The IBAN in `:25:`, "" when the bank wrote a bank code and number instead.
+
+    Some banks append the currency to the IBAN (`NL69INGB0123456789EUR`); the check digits
+    tell that suffix from the account number.
+    """
+    if is_valid_iban(account):
+        return account
+    if currency and account.endswith(currency) and is_valid_iban(account[: -len(currency)]):
+        return account[: -len(currency)]
+    return ""
+
+
 def _plain_date(value) -> date | None:
     """A plain date (the library hands out its own subclass, which compares oddly in tests)."""
     return date(value.year, value.month, value.day) if value else None
@@ -119,11 +132,11 @@ def parse_mt940(data: bytes) -> ParsedStatement:
             code="statement_accounts_differ",
         )
     first, last = statements[0].data, statements[-1].data
-    account = clean_iban(first.get("account_identification"))
+    currency = statements[0].currency or ""
+    account = _account_iban(clean_iban(first.get("account_identification")), currency)
     number = first.get("statement_number") or ""
     if number and first.get("sequence_number"):
         number = f"{number}/{first['sequence_number']}"
-    currency = statements[0].currency or ""
     lines = [
         _line(transaction.data, each.currency or currency)
         for each in statements
@@ -131,7 +144,7 @@ def parse_mt940(data: bytes) -> ParsedStatement:
     ]
     return ParsedStatement(
         format="mt940",
-        account_iban=account if is_iban(account) else "",
+        account_iban=account,
         statement_id=number or first.get("transaction_reference", ""),
         currency=currency,
         opening_balance=_balance(first, "final_opening_balance", "intermediate_opening_balance"),

@@ -140,3 +140,12 @@ def test_escaped_text_reads_back_as_written():
     data = sample_bytes("statement_a.xml").replace(b"Gamma   Ltd", b"Gamma &amp; Sons &lt;Ltd&gt;")
 
     assert parse_camt053(data).lines[2].counterparty_name == "Gamma & Sons <Ltd>"
+
+
+def test_signed_amount_is_refused_because_the_indicator_carries_the_direction():
+    data = sample_bytes("statement_a.xml").replace(b">40.00<", b">-40.00<")
+
+    with pytest.raises(StatementFormatError) as caught:
+        parse_camt053(data)
+
+    assert caught.value.code == "statement_value_invalid"

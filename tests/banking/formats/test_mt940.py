@@ -153,3 +153,18 @@ def test_file_path_as_content_is_not_read_from_disk(tmp_path):
         parse_mt940(str(path).encode())
 
     assert caught.value.code == "statement_missing"
+
+
+def test_iban_with_the_currency_appended_is_recognised():
+    data = _mt940(":61:2611021102C1,00NTRF//X\n:86:x", account="NL91ABNA0417164300EUR")
+
+    statement = parse_mt940(data)
+
+    assert statement.account_iban == "NL91ABNA0417164300"
+    assert statement.account_identification == "NL91ABNA0417164300EUR"
+
+
+def test_account_with_wrong_check_digits_is_not_taken_for_an_iban():
+    data = _mt940(":61:2611021102C1,00NTRF//X\n:86:x", account="DE88370400440532013000")
+
+    assert parse_mt940(data).account_iban == ""
