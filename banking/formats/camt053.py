@@ -229,10 +229,13 @@ def _entry_lines(r: _Reader, entry, *, number: int, statement: _Statement) -> li
         if not suffix:
             end_to_end = r.text(tx, "Refs/EndToEndId")
             suffix = end_to_end if end_to_end.upper() != "NOTPROVIDED" else ""
-        if not suffix or suffix in seen:
-            suffix = str(index)
+        if suffix in seen:
+            suffix = ""
         seen.add(suffix)
-        lines.append(line(tx, part, part_credit, f"{reference}/{suffix}" if reference else suffix))
+        # Under the entry's reference a position keeps the parts apart; without one, a
+        # bare position would collide with other batches, so nothing is claimed.
+        bank_reference = f"{reference}/{suffix or index}" if reference else suffix
+        lines.append(line(tx, part, part_credit, bank_reference))
     return lines
 
 

@@ -149,3 +149,22 @@ def test_signed_amount_is_refused_because_the_indicator_carries_the_direction():
         parse_camt053(data)
 
     assert caught.value.code == "statement_value_invalid"
+
+
+def test_batch_parts_without_references_are_numbered_under_the_entry_reference():
+    data = sample_bytes("statement_v8.xml")
+    data = data.replace(b"<AcctSvcrRef>TX-1</AcctSvcrRef>", b"").replace(b"E2E-THETA", b"E2E-ETA")
+
+    references = [line.bank_reference for line in parse_camt053(data).lines[:2]]
+
+    assert references == ["BREF-0101/E2E-ETA", "BREF-0101/2"]
+
+
+def test_batch_parts_without_an_entry_reference_keep_only_their_own():
+    data = sample_bytes("statement_v8.xml")
+    data = data.replace(b"<AcctSvcrRef>BREF-0101</AcctSvcrRef>", b"")
+    data = data.replace(b"<Refs><EndToEndId>E2E-THETA</EndToEndId></Refs>", b"")
+
+    references = [line.bank_reference for line in parse_camt053(data).lines[:2]]
+
+    assert references == ["TX-1", ""]
