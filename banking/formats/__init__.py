@@ -16,10 +16,12 @@ from decimal import Decimal
 
 FORMATS = ("camt053", "mt940", "csv")
 
-# A statement is a day's or a month's movements: 20 MB is ~20,000 CAMT.053 entries.
+# A statement is a day's or a month's movements: 20 MB holds tens of thousands of CAMT.053
+# entries; a larger upload is a mistake or an attack, refused before any parsing.
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 
 ERROR_CODES = (
+    "statement_unreadable",  # the default, for a caller that gives no code
     "statement_empty",
     "statement_too_large",
     "statement_encoding_invalid",
@@ -114,7 +116,7 @@ def _head_text(data: bytes) -> str:
 
 
 def detect_format(data: bytes) -> str:
-    """ "camt053", "mt940" or "csv", from the content alone (file names lie).
+    """The format of `data` ("camt053", "mt940" or "csv"), from its content: file names lie.
 
     XML of any other message (camt.052, camt.054, pain.001, ...) is refused here rather than
     read as CSV, so the user learns which file they picked.

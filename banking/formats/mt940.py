@@ -8,6 +8,7 @@ money out, `?31` is the IBAN rather than part of the name, long details are not 
 
 import re
 from datetime import date
+from decimal import InvalidOperation
 
 import mt940 as mt940_library
 
@@ -35,11 +36,22 @@ def _transactions(block: str):
     transactions = mt940_library.models.Transactions(options=_OPTIONS)
     try:
         transactions.parse(block)
-    except Exception as error:  # the library raises bare exceptions on bad tags
+    except Exception as error:  # RuntimeError, ValueError, InvalidOperation: all mean "bad tag"
         raise StatementFormatError(
-            f"The MT940 file cannot be read: {error}.", code="statement_mt940_malformed"
+            f"The MT940 file cannot be read: {_describe(error)}.",
+            code="statement_mt940_malformed",
         ) from None
     return transactions
+
+
+def _describe(error: Exception) -> str:
+    """What went wrong, in words: the library's messages carry its objects' reprs."""
+    args = error.args
+    if len(args) == 3 and isinstance(args[1], mt940_library.tags.Tag):
+        return f"the :{args[1].id}: tag does not read as one: {str(args[2])[:80]!r}"
+    if isinstance(error, InvalidOperation):
+        return "an amount is not a number"
+    return str(error) or type(error).__name__
 
 
 def _balance(data: dict, *kinds: str):

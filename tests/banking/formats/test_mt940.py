@@ -168,3 +168,20 @@ def test_account_with_wrong_check_digits_is_not_taken_for_an_iban():
     data = _mt940(":61:2611021102C1,00NTRF//X\n:86:x", account="DE88370400440532013000")
 
     assert parse_mt940(data).account_iban == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (":61:garbage", ":61: tag does not read as one: 'garbage'"),
+        (":61:2613021102C1,00NTRF//A", "month must be in 1..12"),
+        (":61:2611021102C,NTRF//A", "an amount is not a number"),
+    ],
+)
+def test_unreadable_tag_is_refused_in_words(line, words):
+    with pytest.raises(StatementFormatError) as caught:
+        parse_mt940(_mt940(line))
+
+    assert caught.value.code == "statement_mt940_malformed"
+    assert words in str(caught.value)
+    assert "object at" not in str(caught.value)
