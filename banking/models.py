@@ -113,6 +113,9 @@ class BankStatementLine(models.Model):
         max_length=12, choices=LineStatus.choices, default=LineStatus.UNMATCHED
     )
     suggestions = models.JSONField(default=list, blank=True)
+    # The remittance names exactly one open invoice, for no more than its due: confirmed
+    # without review when the entity allows it (`Entity.bank_auto_confirm`).
+    certain = models.BooleanField(default=False)
     ignore_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
