@@ -35,6 +35,7 @@ run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + work
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo_statement
 	@echo "Settle is starting: back office http://$(HOST):$(PORT)/admin/ (admin / admin)," \
 	  "portal http://$(HOST):$(PORT)/portal/ (lena / lena-demo). Ctrl-C stops app, worker and scheduler."
 	@exec scripts/run-together \
