@@ -34,6 +34,7 @@ def other(db):
         entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="5.00"
     )
     card = SavedCardFactory(customer=customer)
+    event = AuditEvent.objects.filter(entity=entity).first()
     return {
         "customer": customer.pk,
         "invoice": invoice.pk,
@@ -42,6 +43,7 @@ def other(db):
         "refund": refund.pk,
         "credit_note": credit_note.pk,
         "card": card.pk,
+        "audit_event": event.pk,
     }
 
 
@@ -60,6 +62,7 @@ READS = [
     "customers/{customer}/balance-transactions",
     "customers/{customer}/balance/explain",
     "customers/{customer}/payment-methods",
+    "audit-events/{audit_event}",
 ]
 
 WRITES = [
@@ -151,6 +154,7 @@ CREATES = [
     ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
 ]
 LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
+LISTS += ["audit-events"]
 
 
 @pytest.mark.parametrize(("path", "body", "param"), CREATES)
