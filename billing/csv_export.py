@@ -73,17 +73,23 @@ def in_period(queryset, field_name: str, start: date | None = None, end: date | 
 class CsvExport:
     """One kind of export: `name` (also the file name's prefix), its columns and rows.
 
-    `period_field` is the row's natural date (a document's date, a ledger row's
-    time); `related` are `select_related` paths and `fields` the columns to load
-    (`only`), so a row costs no query of its own.
+    `source` gives every row an export may hold (deleted payments are not among
+    them); `period_field` is the row's natural date (a document's date, a ledger
+    row's time); `related` are `select_related` paths and `fields` the columns to
+    load (`only`), so a row costs no query of its own.
     """
 
     name: str
     columns: list[str]
     row: Callable
+    source: Callable
     period_field: str
     related: tuple[str, ...] = ()
     fields: tuple[str, ...] = field(default=())
+
+    def of_entities(self, entity_ids):
+        """The rows of these entities (ids, or a subquery of them)."""
+        return self.source().filter(entity_id__in=entity_ids)
 
     def lines(self, queryset, *, start: date | None = None, end: date | None = None):
         """The CSV of `queryset`'s rows within the period, line by line, header first."""

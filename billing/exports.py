@@ -10,6 +10,7 @@ JSON.
 
 from billing.csv_export import CsvExport, compact_json, safe
 from billing.formats import format_timestamp
+from billing.models import AuditEvent, BalanceTransaction
 
 
 def _ledger_row(row) -> list:
@@ -48,6 +49,7 @@ BALANCE_TRANSACTION_EXPORT = CsvExport(
         "refund_id",
     ],
     row=_ledger_row,
+    source=lambda: BalanceTransaction.objects.all(),
     period_field="created_at",
     related=("customer",),
     fields=(
@@ -121,5 +123,6 @@ AUDIT_EVENT_EXPORT = CsvExport(
         "after",
     ],
     row=_audit_row,
+    source=lambda: AuditEvent.objects.all(),
     period_field="created_at",
 )

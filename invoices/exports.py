@@ -7,6 +7,7 @@ number yet. Each document's natural date is its own `date`.
 
 from billing.csv_export import CsvExport, safe
 from billing.formats import format_timestamp
+from invoices.models import CreditNote, Invoice
 
 
 def _day(value) -> str:
@@ -65,6 +66,7 @@ INVOICE_EXPORT = CsvExport(
         "created_at",
     ],
     row=_invoice_row,
+    source=lambda: Invoice.objects.all(),
     period_field="date",
     related=("customer",),
     fields=(
@@ -135,6 +137,7 @@ CREDIT_NOTE_EXPORT = CsvExport(
         "created_at",
     ],
     row=_credit_note_row,
+    source=lambda: CreditNote.objects.all(),
     period_field="date",
     related=("customer", "invoice"),
     fields=(

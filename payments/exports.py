@@ -10,6 +10,7 @@ from billing.csv_export import CHUNK, CsvExport
 from billing.csv_export import Echo as _Echo  # noqa: F401 (kept for older importers)
 from billing.csv_export import safe as _safe
 from billing.formats import format_timestamp
+from payments.models import Payment, Refund
 
 COLUMNS = [
     "id",
@@ -75,6 +76,7 @@ PAYMENT_EXPORT = CsvExport(
     name="payments",
     columns=COLUMNS,
     row=_payment_row,
+    source=lambda: Payment.objects.filter(is_deleted=False),
     period_field="date",
     related=("invoice", "customer"),
     fields=(*EXPORTED_FIELDS, "invoice__number", "customer__name"),
@@ -129,6 +131,7 @@ REFUND_EXPORT = CsvExport(
         "updated_at",
     ],
     row=_refund_row,
+    source=lambda: Refund.objects.all(),
     period_field="created_at",
     related=("payment__invoice", "payment__customer"),
     fields=(

@@ -85,7 +85,7 @@ class CsvExportView(SettleAPIView):
 
     def rows(self):
         """The entity's rows this export may contain (before filters)."""
-        raise NotImplementedError
+        return self.export.of_entities([self.entity.pk])
 
     def finalize_response(self, request, response, *args, **kwargs):
         """Errors keep the API's JSON error format even though success is CSV."""

@@ -13,7 +13,6 @@ from api.resources.audit_events import (
     AUDIT_EVENT_FILTER_PARAMETERS,
     AUDIT_EVENT_LIST_SPEC,
     AuditEventFilter,
-    audit_events_of,
 )
 from api.resources.credit_notes import CREDIT_NOTE_LIST_SPEC
 from api.resources.customers import BALANCE_TRANSACTION_LIST_SPEC
@@ -45,9 +44,6 @@ class RefundExportView(CsvExportView):
     export = REFUND_EXPORT
     list_spec = REFUND_LIST_SPEC
     filterset = RefundFilter
-
-    def rows(self):
-        return Refund.objects.filter(entity_id=self.entity.pk)
 
     @export_schema(
         operation_id="export_refunds",
@@ -82,9 +78,6 @@ class CreditNoteExportView(CsvExportView):
     list_spec = CREDIT_NOTE_LIST_SPEC
     filterset = CreditNoteFilter
 
-    def rows(self):
-        return CreditNote.objects.filter(entity_id=self.entity.pk)
-
     @export_schema(
         operation_id="export_credit_notes",
         summary="Export credit notes as CSV",
@@ -116,9 +109,6 @@ class InvoiceExportView(CsvExportView):
     export = INVOICE_EXPORT
     list_spec = INVOICE_LIST_SPEC
     filterset = InvoiceFilter
-
-    def rows(self):
-        return Invoice.objects.filter(entity_id=self.entity.pk)
 
     @export_schema(
         operation_id="export_invoices",
@@ -152,9 +142,6 @@ class BalanceTransactionExportView(CsvExportView):
     list_spec = BALANCE_TRANSACTION_LIST_SPEC
     filterset = BalanceTransactionFilter
 
-    def rows(self):
-        return BalanceTransaction.objects.filter(entity_id=self.entity.pk)
-
     @export_schema(
         operation_id="export_balance_transactions",
         summary="Export the customers' balance ledger as CSV",
@@ -174,9 +161,6 @@ class AuditEventExportView(CsvExportView):
     export = AUDIT_EVENT_EXPORT
     list_spec = AUDIT_EVENT_LIST_SPEC
     filterset = AuditEventFilter
-
-    def rows(self):
-        return audit_events_of(self.entity.pk)
 
     @export_schema(
         operation_id="export_audit_events",

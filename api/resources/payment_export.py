@@ -8,16 +8,12 @@ from api.framework.csv_export import (
 )
 from api.resources.payments import FILTER_PARAMETERS, PAYMENT_LIST_SPEC, PaymentFilter
 from payments.exports import PAYMENT_EXPORT
-from payments.models import Payment
 
 
 class PaymentExportView(CsvExportView):
     export = PAYMENT_EXPORT
     list_spec = PAYMENT_LIST_SPEC
     filterset = PaymentFilter
-
-    def rows(self):
-        return Payment.objects.filter(entity_id=self.entity.pk, is_deleted=False)
 
     @export_schema(
         operation_id="export_payments",
