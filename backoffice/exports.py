@@ -87,6 +87,18 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["entity"].queryset = entities_of(user)
 
+    def _year_checked(self, name):
+        day = self.cleaned_data.get(name)
+        if day and not 1900 <= day.year <= 2999:
+            raise forms.ValidationError("Give a date between 1900 and 2999.")
+        return day
+
+    def clean_start(self):
+        return self._year_checked("start")
+
+    def clean_end(self):
+        return self._year_checked("end")
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:

@@ -17,19 +17,19 @@ from api.framework.filtering import apply_filterset
 from api.framework.listing import list_all
 from api.framework.renderers import DecimalJSONRenderer
 from billing.errors import ValidationError
-from billing.validation import parse_iso_date
+from billing.validation import parse_date_param
 from config.downloads import csv_download
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(
         "from",
         {"type": "string", "format": "date"},
-        description="Only rows whose date is on or after this day (YYYY-MM-DD).",
+        description="Only rows whose date is on or after this day (YYYY-MM-DD, 1900–2999).",
     ),
     OpenApiParameter(
         "to",
         {"type": "string", "format": "date"},
-        description="Only rows whose date is on or before this day (YYYY-MM-DD).",
+        description="Only rows whose date is on or before this day (YYYY-MM-DD, 1900–2999).",
     ),
 ]
 LIST_LANGUAGE_PARAMETERS = [p for p in LIST_PARAMETERS if p.name in ("query", "search", "order_by")]
@@ -44,22 +44,13 @@ class CSVRenderer(BaseRenderer):
 
 
 def parse_period(params) -> tuple[date | None, date | None]:
-    """`from` and `to` (YYYY-MM-DD, both days included); `from` after `to` is a 400."""
-    bounds = {}
-    for name in ("from", "to"):
-        raw = params.get(name)
-        if raw in (None, ""):
-            bounds[name] = None
-            continue
-        try:
-            bounds[name] = parse_iso_date(raw)
-        except ValueError:
-            raise ValidationError(
-                f"{name} must be a date in YYYY-MM-DD format.", code="invalid_period", param=name
-            ) from None
-    if bounds["from"] and bounds["to"] and bounds["from"] > bounds["to"]:
+    """`from` and `to` (YYYY-MM-DD, both days included, years 1900–2999); `from` after
+    `to` is a 400 `invalid_period`."""
+    start = parse_date_param(params.get("from"), "from")
+    end = parse_date_param(params.get("to"), "to")
+    if start and end and start > end:
         raise ValidationError("from must not be after to.", code="invalid_period", param="from")
-    return bounds["from"], bounds["to"]
+    return start, end
 
 
 def export_schema(*, operation_id: str, summary: str, description: str, parameters=()):

@@ -133,7 +133,9 @@ def test_list_filters_by_the_acting_key(api, entity, book):
 @pytest.mark.parametrize(
     ("params", "code", "param"),
     [
-        ({"from": "yesterday"}, "invalid_period", "from"),
+        ({"from": "yesterday"}, "invalid_date", "from"),
+        ({"to": "0001-01-01"}, "invalid_date", "to"),
+        ({"from": "2024-02-01", "to": "2024-01-31"}, "invalid_period", "from"),
         ({"query": json.dumps({"before": "x"})}, "invalid_query", "query.before"),
         ({"order_by": "reason"}, "invalid_order_by", "order_by"),
         ({"source": "moon"}, "invalid_filter", "source"),
@@ -188,3 +190,20 @@ def test_the_audit_trail_cannot_be_written_through_the_api(api, book, method):
 
     assert listed.status == one.status == 405
     assert AuditEvent.objects.count() == count
+
+
+@pytest.mark.parametrize("events", [1, 40])
+def test_a_page_costs_the_same_queries_for_1_or_40_events(
+    api, entity, django_assert_num_queries, events
+):
+    from tests.factories import CustomerFactory, give_balance
+
+    customer = CustomerFactory(entity=entity)
+    for _ in range(events):
+        give_balance(customer, "1.00")
+    assert api.get("customers").status == 200  # the key's first use is recorded once
+
+    with django_assert_num_queries(3):  # the key with its entity, the count, the page
+        response = api.get("audit-events", {"limit": 100})
+
+    assert len(response.body["data"]) == events

@@ -381,8 +381,9 @@ def test_exports_neutralise_spreadsheet_formulas(api, entity, path):
 @pytest.mark.parametrize(
     ("params", "code", "param"),
     [
-        ({"from": "garbage"}, "invalid_period", "from"),
-        ({"to": "2024-02-30"}, "invalid_period", "to"),
+        ({"from": "garbage"}, "invalid_date", "from"),
+        ({"to": "2024-02-30"}, "invalid_date", "to"),
+        ({"to": "9999-12-31"}, "invalid_date", "to"),
         ({"from": "2024-03-01", "to": "2024-02-01"}, "invalid_period", "from"),
         ({"query": "{not json"}, "invalid_query", "query"),
         ({"order_by": "reason"}, "invalid_order_by", "order_by"),

@@ -136,12 +136,22 @@ def test_another_entity_cannot_be_chosen(client, bookkeeper, entity, book):
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_a_period_that_ends_before_it_starts_is_refused_on_the_page(client, bookkeeper, entity):
-    response = _download(client, "payments", entity, start="2024-03-01", end="2024-02-01")
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ({"start": "2024-03-01", "end": "2024-02-01"}, "The end of the period comes before"),
+        ({"end": "9999-12-31"}, "Give a date between 1900 and 2999."),
+        ({"start": "yesterday"}, "Enter a valid date."),
+    ],
+)
+def test_a_period_that_cannot_be_is_refused_on_the_page(
+    client, bookkeeper, entity, period, message
+):
+    response = _download(client, "payments", entity, **period)
 
     assert response.status_code == 400
     assert not response.streaming
-    assert "The end of the period comes before its start." in response.content.decode()
+    assert message in response.content.decode()
 
 
 def test_a_member_of_two_entities_chooses_one(client, entity, book):
