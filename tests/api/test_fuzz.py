@@ -26,6 +26,7 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
+from billing.models import AuditEvent
 from config.wsgi import application
 from payments.services import credit_note_issue, refund_create
 from tests.factories import (
@@ -100,6 +101,7 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         "credit-notes": credit_note.pk,
         "customers": customer.pk,
     }
+    ids["audit-events"] = str(AuditEvent.objects.filter(entity=entity).first().pk)
     body_ids = {
         "invoice_id": [invoice.pk, draft.pk],
         "advance_invoice_id": [advance.pk],
