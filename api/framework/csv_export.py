@@ -1,7 +1,7 @@
 """The base of every CSV export endpoint: a period, the list language, a stream, JSON errors.
 
-A subclass names its `export` (a `billing.csv_export.CsvExport`), the entity's rows
-(`rows()`), and, where its resource has them, the list's `list_spec` (`query`,
+A subclass names its `export` (a `billing.csv_export.CsvExport`, whose rows of the key's
+entity it streams) and, where its resource has them, the list's `list_spec` (`query`,
 `search`, `order_by`) and per-field `filterset`. Success is a streamed CSV; every
 error keeps the API's JSON error format.
 """
