@@ -66,13 +66,19 @@ def test_list_shows_the_entitys_events_newest_first_with_every_field(api, book):
     assert response.body["data"][0]["action"] == "balance.adjusted"
 
 
-def test_cursors_walk_every_event_once_in_order(api, book):
-    everything = [row["id"] for row in api.get("audit-events", {"limit": 100}).body["data"]]
+@pytest.mark.parametrize("order_by", [None, "id", "-created_at", "action"])
+def test_cursors_walk_every_event_once_in_order(api, book, order_by):
+    params = {"order_by": order_by} if order_by else {}
+    everything = [
+        row["id"] for row in api.get("audit-events", {**params, "limit": 100}).body["data"]
+    ]
 
-    walked = _walk(api, {"limit": 5})
+    walked = _walk(api, {**params, "limit": 5})
 
     assert walked == everything
     assert len(walked) == 12
+    if order_by == "id":
+        assert walked == sorted(walked)
 
 
 def test_a_previous_page_comes_back_by_its_cursor(api, book):
