@@ -10,13 +10,13 @@ export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 # into var/), the sandbox gateway and plain HTTP; e-mails are printed, not sent.
 # Values in your environment win.
 DEMO_KEY := var/demo-secret-key
-LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-profile bench-admin bench-pdf bench-bank
+LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank
 $(LOCAL_TARGETS): export SETTLE_GATEWAY ?= sandbox
 $(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
 $(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 $(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
-.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-profile bench-admin bench-pdf bench-bank
+.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -56,6 +56,7 @@ export BENCH_WRITES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_be
 export BENCH_PDF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_pdf
 
 export BENCH_BANK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_bank
+export BENCH_EXPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_exports
 
 bench: bench-writes bench-reads bench-admin bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
@@ -67,6 +68,9 @@ bench-admin: install $(DEMO_KEY)  ## the back office's pages over 1,000,000 paym
 
 bench-memory: install $(DEMO_KEY)  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.memory
+
+bench-exports: install $(DEMO_KEY)  ## peak RSS of a worker streaming 100,000 rows of each CSV export
+	DATABASE_URL=$(BENCH_EXPORTS_DATABASE_URL) $(BIN)/python -m bench.exports
 
 bench-writes: install $(DEMO_KEY)  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes

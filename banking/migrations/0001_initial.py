@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('billing', '0009_entity_bank_auto_confirm'),
+        ('billing', '0010_entity_bank_auto_confirm'),
         ('invoices', '0004_terms_discounts_issuer_pdfs_reminders'),
         ('payments', '0007_back_office_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -43,6 +43,7 @@ def other(db):
         parsed=bank_statement(bank_line(3, "300.00", remittance=invoice.number, ref="B-1")),
         digest="b",
     ).statement
+    event = AuditEvent.objects.filter(entity=entity).first()
     return {
         "statement": statement.pk,
         "line": statement.lines.get().pk,
@@ -53,6 +54,7 @@ def other(db):
         "refund": refund.pk,
         "credit_note": credit_note.pk,
         "card": card.pk,
+        "audit_event": event.pk,
     }
 
 
@@ -73,6 +75,7 @@ READS = [
     "customers/{customer}/payment-methods",
     "bank-statements/{statement}",
     "bank-statement-lines/{line}",
+    "audit-events/{audit_event}",
 ]
 
 WRITES = [
@@ -167,6 +170,7 @@ CREATES = [
     ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
 ]
 LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
+LISTS += ["audit-events"]
 
 
 @pytest.mark.parametrize(("path", "body", "param"), CREATES)
