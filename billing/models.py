@@ -341,10 +341,23 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     # Set once by `api_key_revoke`; the row stays, so the key's history and audit trail remain.
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # `<resource>:<read|write>` (billing.api_key_scopes); empty means unrestricted, which
+    # every key made before scopes existed stays.
+    scopes = models.JSONField(default=list, blank=True)
+    # After this instant the key answers 401, like a revoked one. None: it never expires.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The secret replaced by the last roll (`api_key_roll`) still works until
+    # `previous_expires_at`, so integrations can switch without downtime.
+    previous_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    previous_prefix = models.CharField(max_length=16, blank=True, default="")
+    previous_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "API key"
-        permissions = [("revoke_api_key", "Can revoke an API key")]
+        permissions = [
+            ("revoke_api_key", "Can revoke an API key"),
+            ("roll_api_key", "Can roll an API key (issue a new secret)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -1,7 +1,5 @@
 """Writes of the shared kernel: entities, customers, API keys, numbering, the balance ledger."""
 
-import hashlib
-import secrets
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,6 +7,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from billing.actors import Actor
+from billing.api_keys import (  # noqa: F401  (the services of API keys, re-exported)
+    API_KEY_PREFIX,
+    api_key_create,
+    api_key_digest,
+    api_key_revoke,
+    api_key_roll,
+)
 from billing.audit import audit_record, snapshot
 from billing.customer_profile import (
     clean_email,
@@ -19,12 +24,10 @@ from billing.customer_profile import (
 )
 from billing.errors import InvalidState, LimitExceeded, ValidationError
 from billing.locking import lock_rows, money_transaction
-from billing.models import ApiKey, BalanceTransaction, Customer, DocumentSequence, Entity
+from billing.models import BalanceTransaction, Customer, DocumentSequence, Entity
 from billing.money import MAX_AMOUNT, MoneySum, check_amount, validate_currency
 from billing.selectors import customer_has_money_history
 from billing.validation import clean_metadata
-
-API_KEY_PREFIX = "sk_settle_"
 
 
 def entity_create(*, name: str, currency: str = "EUR") -> Entity:
@@ -219,48 +222,6 @@ def _customer_change_action(before: dict, after: dict) -> str:
     if before["archived_at"] is not None and after["archived_at"] is None:
         return "customer.restored"
     return "customer.updated"
-
-
-def api_key_digest(raw_key: str) -> str:
-    """Keys carry 256 bits of entropy, so a plain SHA-256 is the right hash (no stretching)."""
-    return hashlib.sha256(raw_key.encode()).hexdigest()
-
-
-def api_key_create(*, name: str, entities: list[Entity]) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never stored nor shown again."""
-    if not entities:
-        raise ValidationError("An API key must be bound to at least one entity.", param="entity")
-    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(name=name, prefix=raw[:14], digest=api_key_digest(raw))
-    key.entities.set(entities)
-    return key, raw
-
-
-def api_key_revoke(*, key: ApiKey, actor: Actor, reason: str = "") -> tuple[ApiKey, bool]:
-    """Revoke a key: from the next request on, it answers 401. Returns (key, newly revoked).
-
-    The row is kept (with `revoked_at`), so the key's history and audit trail remain.
-    Locks the key's row; revoking a revoked key changes nothing and records nothing.
-    One audit event is recorded per entity the key could act on, in the same transaction.
-    """
-    reason = (reason or "").strip()[:2000]
-    with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().get(pk=key.pk)
-        if locked.revoked_at is not None:
-            return locked, False
-        locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at"])
-        for entity_id in locked.entities.order_by("pk").values_list("pk", flat=True):
-            audit_record(
-                actor=actor,
-                entity_id=entity_id,
-                action="api_key.revoked",
-                obj=locked,
-                before={"revoked_at": None},
-                after={"revoked_at": locked.revoked_at},
-                reason=reason,
-            )
-    return locked, True
 
 
 def sequence_next(*, entity_id: str, series: str) -> int:

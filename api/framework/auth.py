@@ -1,8 +1,14 @@
-"""API key authentication (`Authorization: Bearer sk_settle_…`) and the entity a request acts on."""
+"""API key authentication (`Authorization: Bearer sk_settle_…`) and the entity a request acts on.
 
+A key authenticates with its current secret, or with the one its last roll replaced
+until that one's grace ends; never once revoked or past its expiry (401).
+"""
+
+import json
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -48,11 +54,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         key = _key_with_entity(request, digest, now)
         if key is None:
-            key = ApiKey.objects.filter(digest=digest, revoked_at__isnull=True).first()
-            if key is not None:
-                key.last_use_is_stale = _use_is_stale(key.last_used_at, now)
-        if key is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            key = _usable_key(digest, now)
         if key.last_use_is_stale:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return ApiKeyUser(key), key
@@ -72,14 +74,42 @@ def _use_is_stale(last_used_at, now) -> bool:
 
 _KEY_WITH_ENTITY = f"""
     SELECT e.*, k.id AS key_id, k.name AS key_name, k.prefix AS key_prefix,
+        k.scopes AS key_scopes, k.previous_prefix AS key_previous_prefix,
+        (k.digest = %s) AS key_is_current,
         (k.last_used_at IS NULL OR k.last_used_at < %s) AS key_use_is_stale
     FROM {ApiKey._meta.db_table} k
     JOIN {ApiKey.entities.through._meta.db_table} link ON link.apikey_id = k.id
     JOIN {Entity._meta.db_table} e ON e.id = link.entity_id
-    WHERE k.digest = %s AND k.revoked_at IS NULL {{entity_filter}}
+    WHERE (k.digest = %s OR (k.previous_digest = %s AND k.previous_expires_at > %s))
+        AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > %s)
+        {{entity_filter}}
     ORDER BY e.created_at, e.id
     LIMIT 1
 """
+
+
+def _usable_key(digest: str, now) -> ApiKey:
+    """The key of a secret when the joined query found none, or why it may not be used.
+
+    Either the key is fine but may not use the entity asked for (`request_entity`
+    answers that 404), or it is unknown, revoked, expired, or an old secret past
+    its grace: each a 401, saying what happened to a key the caller holds the secret of.
+    """
+    key = ApiKey.objects.filter(Q(digest=digest) | Q(previous_digest=digest)).first()
+    if key is None or key.revoked_at is not None:
+        raise exceptions.AuthenticationFailed("Invalid API key.")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise exceptions.AuthenticationFailed(
+            f"This API key expired at {key.expires_at.isoformat(timespec='seconds')}."
+        )
+    key.used_previous_secret = key.digest != digest
+    if key.used_previous_secret and not key.previous_expires_at > now:
+        raise exceptions.AuthenticationFailed(
+            "This secret was replaced when the key was rolled; it stopped working at "
+            f"{key.previous_expires_at.isoformat(timespec='seconds')}. Use the new secret."
+        )
+    key.last_use_is_stale = _use_is_stale(key.last_used_at, now)
+    return key
 
 
 def _key_with_entity(request, digest: str, now) -> ApiKey | None:
@@ -93,15 +123,24 @@ def _key_with_entity(request, digest: str, now) -> ApiKey | None:
     wanted = _wanted_entity(request)
     if wanted and not is_possible_id(wanted):
         return None
-    params = [connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION), digest]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [digest, adapt(now - LAST_USED_PRECISION), digest, digest, adapt(now), adapt(now)]
     if wanted:
         params.append(wanted)
     sql = _KEY_WITH_ENTITY.format(entity_filter="AND e.id = %s" if wanted else "")
     row = next(iter(Entity.objects.raw(sql, params)), None)
     if row is None:
         return None
-    key = ApiKey(id=row.key_id, name=row.key_name, prefix=row.key_prefix, digest=digest)
+    scopes = row.key_scopes
+    key = ApiKey(
+        id=row.key_id,
+        name=row.key_name,
+        prefix=row.key_prefix,
+        previous_prefix=row.key_previous_prefix,
+        scopes=json.loads(scopes) if isinstance(scopes, str) else scopes or [],
+    )
     key._state.adding = False
+    key.used_previous_secret = not row.key_is_current
     key.last_use_is_stale = bool(row.key_use_is_stale)
     request._settle_entity = row
     return key
@@ -134,5 +173,9 @@ def request_entity(request) -> Entity:
 
 
 def request_actor(request) -> Actor:
+    """The key, and which of its secrets: the one in its grace after a roll says so."""
     key: ApiKey = request.auth
-    return Actor(source=AuditEvent.Source.API, api_key_id=key.pk, label=f"API key {key.name}")
+    label = f"API key {key.name}"
+    if getattr(key, "used_previous_secret", False):
+        label += f" (previous secret {key.previous_prefix}…, before the roll)"
+    return Actor(source=AuditEvent.Source.API, api_key_id=key.pk, label=label)

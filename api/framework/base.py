@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from api.framework.auth import ApiKeyAuthentication, request_actor, request_entity
 from api.framework.ids import is_possible_id, shown_id
+from api.framework.scopes import HasRequiredScope, check_scope_resource
 from api.framework.throttling import ApiKeyRateThrottle
 from billing.errors import NotFound, ValidationError
 
@@ -30,9 +31,19 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class SettleAPIView(APIView):
+    """Every API view. Each one sets `scope_resource` (see `api.framework.scopes`)."""
+
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, HasRequiredScope]
     throttle_classes = [ApiKeyRateThrottle]
+    # The resource of restricted keys' scopes this view belongs to: "payments", "invoices"…
+    scope_resource: str | None = None
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """A view that forgets its resource cannot be routed: the URLconf fails to load."""
+        check_scope_resource(cls)
+        return super().as_view(**initkwargs)
 
     @property
     def entity(self):

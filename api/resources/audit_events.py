@@ -116,6 +116,8 @@ def audit_events_of(entity_id: str):
 
 
 class AuditEventListView(SettleAPIView):
+    scope_resource = "reports"
+
     @extend_schema(
         operation_id="list_audit_events",
         summary="List the audit trail",
@@ -140,6 +142,8 @@ class AuditEventListView(SettleAPIView):
 
 
 class AuditEventDetailView(SettleAPIView):
+    scope_resource = "reports"
+
     @extend_schema(
         operation_id="get_audit_event",
         summary="Get audit event by ID",

@@ -123,6 +123,7 @@ LINE_LIST_SPEC = ListSpec(
 
 
 class BankStatementListView(SettleAPIView):
+    scope_resource = "bank_statements"
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -204,6 +205,8 @@ def _mapping(raw) -> dict | None:
 
 
 class BankStatementDetailView(SettleAPIView):
+    scope_resource = "bank_statements"
+
     @extend_schema(
         operation_id="get_bank_statement",
         summary="Get a bank statement with its lines",
@@ -215,6 +218,8 @@ class BankStatementDetailView(SettleAPIView):
 
 
 class BankStatementLineListView(SettleAPIView):
+    scope_resource = "bank_statements"
+
     @extend_schema(
         operation_id="list_bank_statement_lines",
         summary="List bank statement lines (the review queue)",
@@ -234,6 +239,8 @@ class BankStatementLineListView(SettleAPIView):
 
 
 class BankStatementLineDetailView(SettleAPIView):
+    scope_resource = "bank_statements"
+
     @extend_schema(
         operation_id="get_bank_statement_line",
         summary="Get a bank statement line",
@@ -269,6 +276,8 @@ class ReasonSerializer(StrictInputSerializer):
 
 
 class LineActionView(SettleAPIView):
+    scope_resource = "bank_statements"
+
     def line(self, pk) -> BankStatementLine:
         return self.find(BankStatementLine.objects, pk, "bank statement line")
 

@@ -105,6 +105,8 @@ def credit_notes_of(entity_id: str):
 
 
 class CreditNoteListView(SettleAPIView):
+    scope_resource = "credit_notes"
+
     @extend_schema(
         operation_id="list_credit_notes",
         summary="List credit notes",
@@ -143,6 +145,8 @@ class CreditNoteListView(SettleAPIView):
 
 
 class CreditNoteDetailView(SettleAPIView):
+    scope_resource = "credit_notes"
+
     @extend_schema(
         operation_id="get_credit_note",
         summary="Get credit note by ID",

@@ -187,6 +187,8 @@ BALANCE_TRANSACTION_LIST_SPEC = ListSpec(
 
 
 class CustomerListView(SettleAPIView):
+    scope_resource = "customers"
+
     @extend_schema(
         operation_id="list_customers",
         summary="List customers",
@@ -218,6 +220,8 @@ class CustomerListView(SettleAPIView):
 
 
 class CustomerDetailView(SettleAPIView):
+    scope_resource = "customers"
+
     @extend_schema(
         operation_id="get_customer",
         summary="Get customer by ID",
@@ -248,6 +252,8 @@ class CustomerDetailView(SettleAPIView):
 
 
 class BalanceTransactionListView(SettleAPIView):
+    scope_resource = "balance"
+
     @extend_schema(
         operation_id="list_balance_transactions",
         summary="List a customer's balance ledger",
@@ -265,6 +271,8 @@ class BalanceTransactionListView(SettleAPIView):
 
 
 class BalanceAdjustmentView(SettleAPIView):
+    scope_resource = "balance"
+
     @extend_schema(
         operation_id="adjust_customer_balance",
         summary="Add to or deduct from a money balance",
@@ -282,6 +290,8 @@ class BalanceAdjustmentView(SettleAPIView):
 
 
 class SavedPaymentMethodListView(SettleAPIView):
+    scope_resource = "customers"
+
     @extend_schema(
         operation_id="list_customer_payment_methods",
         summary="List a customer's saved cards",

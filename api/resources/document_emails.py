@@ -75,6 +75,7 @@ def _schema(name: str, summary: str):
 
 
 class DocumentSendView(SettleAPIView):
+    scope_resource = "invoices"
     kind = InvoiceKind.INVOICE
 
     def send_invoice(self, pk) -> Response:
@@ -100,6 +101,8 @@ class AdvanceSendView(DocumentSendView):
 
 
 class CreditNoteSendView(SettleAPIView):
+    scope_resource = "credit_notes"
+
     @_schema("send_credit_note", "E-mail a credit note with its PDF")
     @idempotent(atomic=False)
     def post(self, request, pk):

@@ -60,6 +60,8 @@ class DocumentPdfView(SettleAPIView):
 
 
 class InvoicePdfView(InvoiceKindMixin, DocumentPdfView):
+    scope_resource = "invoices"
+
     def document(self, pk):
         return self.find(self.documents().select_related("customer", "entity"), pk, self.noun)
 
@@ -87,6 +89,8 @@ class AdvanceInvoicePdfView(AdvanceKindMixin, InvoicePdfView):
 
 
 class CreditNotePdfView(DocumentPdfView):
+    scope_resource = "credit_notes"
+
     def document(self, pk):
         credit_notes = credit_notes_of(self.entity.pk).select_related(
             "customer", "entity", "invoice"

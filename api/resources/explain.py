@@ -52,6 +52,8 @@ def serialize_figure(figure: Figure) -> dict:
 
 
 class InvoiceExplainView(SettleAPIView):
+    scope_resource = "invoices"
+
     @extend_schema(
         operation_id="explain_invoice",
         summary="The rows behind an invoice's paid, credited and due amounts",
@@ -89,6 +91,8 @@ class InvoiceExplainView(SettleAPIView):
 
 
 class BalanceExplainView(SettleAPIView):
+    scope_resource = "balance"
+
     @extend_schema(
         operation_id="explain_customer_balance",
         summary="The ledger rows behind a customer's money balance",

@@ -41,6 +41,7 @@ class RefundFilter(django_filters.FilterSet):
 
 
 class RefundExportView(CsvExportView):
+    scope_resource = "refunds"
     export = REFUND_EXPORT
     list_spec = REFUND_LIST_SPEC
     filterset = RefundFilter
@@ -74,6 +75,7 @@ class CreditNoteFilter(django_filters.FilterSet):
 
 
 class CreditNoteExportView(CsvExportView):
+    scope_resource = "credit_notes"
     export = CREDIT_NOTE_EXPORT
     list_spec = CREDIT_NOTE_LIST_SPEC
     filterset = CreditNoteFilter
@@ -106,6 +108,7 @@ class InvoiceFilter(django_filters.FilterSet):
 
 
 class InvoiceExportView(CsvExportView):
+    scope_resource = "invoices"
     export = INVOICE_EXPORT
     list_spec = INVOICE_LIST_SPEC
     filterset = InvoiceFilter
@@ -138,6 +141,7 @@ class BalanceTransactionFilter(django_filters.FilterSet):
 
 
 class BalanceTransactionExportView(CsvExportView):
+    scope_resource = "balance"
     export = BALANCE_TRANSACTION_EXPORT
     list_spec = BALANCE_TRANSACTION_LIST_SPEC
     filterset = BalanceTransactionFilter
@@ -158,6 +162,7 @@ class BalanceTransactionExportView(CsvExportView):
 
 
 class AuditEventExportView(CsvExportView):
+    scope_resource = "reports"
     export = AUDIT_EVENT_EXPORT
     list_spec = AUDIT_EVENT_LIST_SPEC
     filterset = AuditEventFilter

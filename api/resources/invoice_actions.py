@@ -46,6 +46,7 @@ class OptionalAmountSerializer(StrictInputSerializer):
 
 
 class DocumentActionView(SettleAPIView):
+    scope_resource = "invoices"
     kind = InvoiceKind.INVOICE
 
     def document(self, pk) -> Invoice:

@@ -154,6 +154,8 @@ class InvoiceKindMixin:
 
 
 class InvoiceListView(InvoiceKindMixin, SettleAPIView):
+    scope_resource = "invoices"
+
     @extend_schema(
         operation_id="list_invoices",
         summary="List invoices",
@@ -189,6 +191,8 @@ class InvoiceListView(InvoiceKindMixin, SettleAPIView):
 
 
 class InvoiceDetailView(InvoiceKindMixin, SettleAPIView):
+    scope_resource = "invoices"
+
     @extend_schema(
         operation_id="get_invoice",
         summary="Get invoice by ID",

@@ -11,6 +11,7 @@ from payments.exports import PAYMENT_EXPORT
 
 
 class PaymentExportView(CsvExportView):
+    scope_resource = "payments"
     export = PAYMENT_EXPORT
     list_spec = PAYMENT_LIST_SPEC
     filterset = PaymentFilter

@@ -233,6 +233,8 @@ def payments_with_includes(queryset, includes: dict[str, str]):
 
 
 class PaymentListView(SettleAPIView):
+    scope_resource = "payments"
+
     @extend_schema(
         operation_id="list_payments",
         summary="List all payments",
@@ -272,6 +274,8 @@ class PaymentListView(SettleAPIView):
 
 
 class PaymentDetailView(SettleAPIView):
+    scope_resource = "payments"
+
     def get_payment(self, pk, queryset=None):
         # `queryset or …` would evaluate the queryset: every payment of every entity.
         source = Payment.objects if queryset is None else queryset

@@ -72,6 +72,8 @@ REFUND_LIST_SPEC = ListSpec(
 
 
 class PaymentRefundsView(SettleAPIView):
+    scope_resource = "refunds"
+
     @extend_schema(
         operation_id="list_payment_refunds",
         summary="List a payment's refunds",
@@ -106,6 +108,8 @@ class PaymentRefundsView(SettleAPIView):
 
 
 class RefundListView(SettleAPIView):
+    scope_resource = "refunds"
+
     @extend_schema(
         operation_id="list_refunds",
         summary="List all refunds",
@@ -120,6 +124,8 @@ class RefundListView(SettleAPIView):
 
 
 class RefundDetailView(SettleAPIView):
+    scope_resource = "refunds"
+
     @extend_schema(
         operation_id="get_refund",
         summary="Get refund by ID",
