@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from api.framework.auth import ApiKeyAuthentication, request_actor, request_entity
 from api.framework.ids import is_possible_id, shown_id
+from api.framework.schema import ScopedAutoSchema
 from api.framework.scopes import HasRequiredScope, check_scope_resource
 from api.framework.throttling import ApiKeyRateThrottle
 from billing.errors import NotFound, ValidationError
@@ -38,6 +39,7 @@ class SettleAPIView(APIView):
     throttle_classes = [ApiKeyRateThrottle]
     # The resource of restricted keys' scopes this view belongs to: "payments", "invoices"…
     scope_resource: str | None = None
+    schema = ScopedAutoSchema()
 
     @classmethod
     def as_view(cls, **initkwargs):

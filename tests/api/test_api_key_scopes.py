@@ -15,7 +15,7 @@ from api.framework.base import SettleAPIView
 from api.framework.scopes import required_scope
 from banking.models import BankStatementLine
 from banking.services.importing import statement_import_parsed
-from billing.api_key_scopes import RESOURCES, scopes_allow
+from billing.api_key_scopes import ALL_SCOPES, RESOURCES, scopes_allow
 from billing.models import AuditEvent, Customer
 from billing.services import api_key_create
 from payments.services import credit_note_issue, refund_create
@@ -325,3 +325,30 @@ def test_no_key_is_still_401_before_any_scope_check(db):
 
     assert response.status == 401
     assert response.error["code"] == "missing_api_key"
+
+
+# --- the OpenAPI document ---------------------------------------------------------------------
+
+
+def test_every_operation_of_the_openapi_document_names_its_scope(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+    operations = {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in VERBS
+    }
+
+    assert operations
+    missing = [key for key, op in operations.items() if op.get("x-required-scope") is None]
+    assert missing == []
+    assert {op["x-required-scope"] for op in operations.values()} <= set(ALL_SCOPES)
+    assert operations[("get", "/api/v1/payments")]["x-required-scope"] == "payments:read"
+    assert operations[("post", "/api/v1/payments")]["x-required-scope"] == "payments:write"
+    refund = operations[("post", "/api/v1/payments/{id}/refunds")]
+    assert refund["x-required-scope"] == "refunds:write"
+    assert refund["description"].endswith("Required scope of a restricted key: `refunds:write`.")
+    assert (
+        "`payments:read` (or `payments:write`)"
+        in (operations[("get", "/api/v1/payments")]["description"])
+    )
