@@ -67,6 +67,12 @@ class BankStatementSerializer(serializers.Serializer):
     filename = serializers.CharField()
     opening_balance = MoneyField(allow_null=True)
     closing_balance = MoneyField(allow_null=True)
+    movements = MoneyField(help_text="The sum of the file's lines (money out negative).")
+    balances_agree = serializers.BooleanField(
+        allow_null=True,
+        help_text="opening_balance + movements = closing_balance: no line of the file is "
+        "missing. Null when the file gives no balances (CSV).",
+    )
     first_date = serializers.DateField(allow_null=True)
     last_date = serializers.DateField(allow_null=True)
     lines_in_file = serializers.IntegerField()

@@ -17,6 +17,7 @@ of them are minutes of work that no request should hold).
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -211,6 +212,7 @@ def _store(entity, actor, account, parsed, digest, filename):
         first_date=min(dates),
         last_date=max(dates),
         lines_in_file=len(lines),
+        movements=sum((line.amount for line in parsed.lines), Decimal("0")),
         imported_by=actor.user,
     )
     fresh = [
