@@ -13,6 +13,7 @@ from api.resources import (
     payment_export,
     payments,
     refunds,
+    reports,
 )
 
 urlpatterns = [
@@ -119,5 +120,10 @@ urlpatterns = [
         "customers/<str:pk>/payment-methods",
         customers.SavedPaymentMethodListView.as_view(),
         name="customer-payment-methods",
+    ),
+    path(
+        "reports/aged-receivables",
+        reports.AgedReceivablesView.as_view(),
+        name="report-aged-receivables",
     ),
 ]
