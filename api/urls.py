@@ -126,4 +126,5 @@ urlpatterns = [
         reports.AgedReceivablesView.as_view(),
         name="report-aged-receivables",
     ),
+    path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
 ]

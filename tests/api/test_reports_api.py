@@ -1,13 +1,20 @@
-"""`GET /api/v1/reports/aged-receivables`: exact JSON numbers, one currency at a time, bad
-input refused with a code."""
+"""`GET /api/v1/reports/aged-receivables` and `/reports/collections`: exact JSON numbers, one
+currency at a time, bad input refused with a code."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import CustomerFactory, issued_invoice, record_payment
+from payments.services import refund_create
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    issued_credit_note,
+    issued_invoice,
+    record_payment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +116,73 @@ def test_without_a_key_it_is_401(entity):
     from tests.api_client import ApiClient
 
     assert ApiClient(None).get(AGED).status == 401
+
+
+COLLECTIONS = "reports/collections"
+
+
+def test_collections_per_month_with_refunds_and_credits_apart(api, customer):
+    invoice = issued_invoice(customer, total="500.00", date=date(2026, 1, 5), apply_balance=False)
+    cash = record_payment(invoice, "100.00", type="cash", date=date(2026, 3, 10))
+    record_payment(invoice, "40.00", type="bank_transfer", date=date(2026, 4, 1))
+    refund_create(payment=cash, actor=SYSTEM, reason="Overpaid", amount=Decimal("10.00"))
+    issued_credit_note(invoice, "25.00", to="invoice")
+
+    response = api.get(COLLECTIONS, {"from": "2026-03-15", "to": "2026-04-30"})
+
+    assert response.status == 200, response.body
+    body = response.body
+    assert (body["from"], body["to"], body["group_by"]) == ("2026-03-15", "2026-04-30", "month")
+    assert (body["currency"], body["currencies"]) == ("EUR", ["EUR"])
+    assert [(p["start"], p["end"], p["received"]) for p in body["periods"]] == [
+        ("2026-03-15", "2026-03-31", Decimal("0.00")),
+        ("2026-04-01", "2026-04-30", Decimal("40.00")),
+    ]
+    april = body["periods"][1]
+    assert april["methods"]["bank_transfer"] == {
+        "received": Decimal("40.00"),
+        "refunded": Decimal("0.00"),
+        "refunded_to_balance": Decimal("0.00"),
+        "net": Decimal("40.00"),
+    }
+    whole_year = api.get(COLLECTIONS, {"from": "2026-01-01", "to": TODAY.isoformat()}).body
+    totals = whole_year["totals"]
+    assert (totals["received"], totals["refunded"], totals["net"]) == (
+        Decimal("140.00"),
+        Decimal("10.00"),
+        Decimal("130.00"),
+    )
+    assert totals["methods"]["cash"]["refunded"] == Decimal("10.00")
+    assert totals["credits"] == {
+        "credit_applied": Decimal("25.00"),
+        "balance_used": Decimal("0.00"),
+        "advance_applied": Decimal("0.00"),
+    }
+    assert totals["credited"] == Decimal("25.00")
+
+
+def test_collections_default_to_this_month_in_the_entitys_currency(api, entity):
+    body = api.get(COLLECTIONS).body
+
+    assert body["from"] == TODAY.replace(day=1).isoformat()
+    assert body["to"] == TODAY.isoformat()
+    assert (body["currency"], body["currencies"]) == ("EUR", [])
+    assert body["totals"]["net"] == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "param"),
+    [
+        ({"from": "2026-13-01"}, "invalid_date", "from"),
+        ({"to": "soon"}, "invalid_date", "to"),
+        ({"from": "2026-05-01", "to": "2026-04-01"}, "invalid_date_range", "from"),
+        ({"group_by": "year"}, "invalid_group_by", "group_by"),
+        ({"from": "2020-01-01", "to": "2026-01-01", "group_by": "day"}, "range_too_long", "to"),
+        ({"currency": "EURO"}, "unsupported_currency", "currency"),
+    ],
+)
+def test_collections_bad_parameters_are_400_with_a_code(api, entity, params, code, param):
+    response = api.get(COLLECTIONS, params)
+
+    assert response.status == 400, response.body
+    assert (response.error["code"], response.error["param"]) == (code, param)

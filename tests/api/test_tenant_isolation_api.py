@@ -193,6 +193,7 @@ def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, 
 # Reports: (path, parameters, the list that must be empty for an entity with nothing).
 REPORTS = [
     ("reports/aged-receivables", {}, "customers"),
+    ("reports/collections", {"group_by": "day"}, "currencies"),
 ]
 
 
