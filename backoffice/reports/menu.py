@@ -3,7 +3,7 @@ navigation), listing the report pages the user has the permission for."""
 
 from django.urls import reverse
 
-from backoffice.reports.common import AGED_RECEIVABLES_PERMISSION
+from backoffice.reports.common import AGED_RECEIVABLES_PERMISSION, COLLECTIONS_PERMISSION
 
 PAGES = [
     (
@@ -12,6 +12,7 @@ PAGES = [
         "reports:aged-receivables",
         AGED_RECEIVABLES_PERMISSION,
     ),
+    ("Collections", "Collections", "reports:collections", COLLECTIONS_PERMISSION),
 ]
 
 

@@ -1,16 +1,23 @@
-"""Reports → Aged receivables (and its CSV): the staff user's entities only, behind a view
-permission, each customer linked to their page."""
+"""Reports → Aged receivables and Collections (and their CSVs): the staff user's entities
+only, each behind a view permission; customers linked to their page."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.admin_support import customer_url, staff
-from tests.factories import CustomerFactory, EntityFactory, issued_invoice, record_payment
+from tests.factories import (
+    CustomerFactory,
+    EntityFactory,
+    issued_credit_note,
+    issued_invoice,
+    record_payment,
+)
 
 TODAY = timezone.localdate()
 AGED = reverse("reports:aged-receivables")
@@ -138,3 +145,86 @@ def test_the_admin_lists_the_reports_and_signed_out_visitors_log_in(client, book
     assert signed_out.status_code == 302 and "/admin/login/" in signed_out["Location"]
     assert f'href="{AGED}"' in index
     assert "Reports" in index
+
+
+COLLECTIONS = reverse("reports:collections")
+COLLECTIONS_CSV = reverse("reports:collections-csv")
+
+
+@pytest.fixture
+def collected(db):
+    ours, theirs = EntityFactory(name="Harbour"), EntityFactory(name="Rival")
+    ada = CustomerFactory(entity=ours, name="Ada")
+    invoice = issued_invoice(ada, total="900.00", date=date(2026, 1, 2), apply_balance=False)
+    record_payment(invoice, "100.00", type="cash", date=date(2026, 3, 31))
+    record_payment(invoice, "60.00", type="bank_transfer", date=date(2026, 4, 1))
+    issued_credit_note(invoice, "30.00", to="invoice")
+    rival = issued_invoice(CustomerFactory(entity=theirs), total="800.00", date=date(2026, 1, 2))
+    record_payment(rival, "777.00", date=date(2026, 4, 1))
+    return {"ours": ours, "theirs": theirs}
+
+
+def test_the_collections_page_shows_periods_methods_and_credits_apart(client, collected):
+    client.force_login(staff(collected["ours"], grant=[]))
+
+    response = client.get(COLLECTIONS, {"start": "2026-03-01", "end": TODAY.isoformat()})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    (section,) = response.context["sections"]
+    report = section["report"]
+    assert report.currency == "EUR"
+    assert [(p.start, p.received) for p in report.periods[:2]] == [
+        (date(2026, 3, 1), Decimal("100.00")),
+        (date(2026, 4, 1), Decimal("60.00")),
+    ]
+    assert report.totals.net == Decimal("160.00")
+    assert report.totals.credits["credit_applied"] == Decimal("30.00")
+    assert "€777.00" not in page and "€160.00" in page
+    assert "Credits, not money" in page
+    assert 'data-testid="download-csv"' in page
+
+
+def test_the_collections_csv(client, collected):
+    client.force_login(staff(collected["ours"], grant=[]))
+
+    response = client.get(
+        COLLECTIONS_CSV, {"start": "2026-03-30", "end": "2026-04-05", "group_by": "week"}
+    )
+
+    rows = csv_rows(response)
+    header = rows[0]
+    assert header[:4] == ["row", "currency", "period_start", "period_end"]
+    assert header[-3:] == ["credit_applied", "balance_used", "advance_applied"]
+    by_column = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert [(r["row"], r["period_start"], r["period_end"]) for r in by_column] == [
+        ("period", "2026-03-30", "2026-04-05"),
+        ("total", "2026-03-30", "2026-04-05"),
+    ]
+    week = by_column[0]
+    assert (week["cash_received"], week["bank_transfer_received"]) == ("100.00", "60.00")
+    assert (week["received"], week["refunded"], week["net"]) == ("160.00", "0.00", "160.00")
+
+
+def test_a_bad_range_is_shown_on_the_form(client, collected):
+    client.force_login(staff(collected["ours"], grant=[]))
+
+    backwards = client.get(COLLECTIONS, {"start": "2026-05-01", "end": "2026-04-01"})
+    too_long = client.get(
+        COLLECTIONS, {"start": "2020-01-01", "end": "2026-01-01", "group_by": "day"}
+    )
+    download = client.get(COLLECTIONS_CSV, {"start": "2026-05-01", "end": "2026-04-01"})
+
+    assert backwards.context["form"].errors["start"]
+    assert too_long.context["form"].errors["end"]
+    assert download.status_code == 302
+
+
+def test_collections_need_the_payments_view_permission(client, collected):
+    client.force_login(staff(collected["ours"], grant=[], without=["payments.view_payment"]))
+
+    assert client.get(COLLECTIONS).status_code == 403
+    assert client.get(COLLECTIONS_CSV).status_code == 403
+    assert client.get(AGED).status_code == 200
+    index = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{COLLECTIONS}"' not in index and f'href="{AGED}"' in index
