@@ -20,8 +20,8 @@ from payments.reports.collections import CREDIT_KINDS, METHODS, check_range, col
 from payments.reports.exports import collections_csv_lines
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-METHOD_LABELS = [str(PaymentType(method).label) for method in METHODS]
-CREDIT_LABELS = [str(PaymentKind(kind).label) for kind in CREDIT_KINDS]
+METHOD_LABELS = {method: str(PaymentType(method).label) for method in METHODS}
+CREDIT_LABELS = {kind: str(PaymentKind(kind).label) for kind in CREDIT_KINDS}
 
 
 class CollectionsForm(ReportForm):
@@ -61,11 +61,27 @@ def _reports(form: CollectionsForm) -> list:
     return [reports[currency] for currency in order]
 
 
-def _row(figures) -> dict:
+def _section(report) -> dict:
+    """A currency's table. A method or credit column that is empty over the whole range is
+    left out (the CSV keeps every column), so the table holds what the business uses."""
+    totals = report.totals
+    methods = [m for m in METHODS if totals.methods[m].received or totals.methods[m].refunded]
+    kinds = [kind for kind in CREDIT_KINDS if totals.credits[kind]]
+
+    def row(figures) -> dict:
+        return {
+            "figures": figures,
+            "methods": [figures.methods[method].received for method in methods],
+            "credits": [figures.credits[kind] for kind in kinds],
+        }
+
     return {
-        "figures": figures,
-        "methods": [figures.methods[method].received for method in METHODS],
-        "credits": [figures.credits[kind] for kind in CREDIT_KINDS],
+        "report": report,
+        "method_labels": [METHOD_LABELS[method] for method in methods],
+        "credit_labels": [CREDIT_LABELS[kind] for kind in kinds],
+        "show_to_balance": bool(totals.refunded_to_balance),
+        "periods": [row(period) for period in report.periods],
+        "totals": row(totals),
     }
 
 
@@ -73,14 +89,7 @@ def collections_view(request):
     require(request, COLLECTIONS_PERMISSION)
     form = _form(request)
     reports = _reports(form) if form.is_valid() else []
-    sections = [
-        {
-            "report": report,
-            "periods": [_row(period) for period in report.periods],
-            "totals": _row(report.totals),
-        }
-        for report in reports
-    ]
+    sections = [_section(report) for report in reports]
     return report_page(
         request,
         "admin/settle/report_collections.html",
@@ -88,8 +97,6 @@ def collections_view(request):
         {
             "form": form,
             "sections": sections,
-            "method_labels": METHOD_LABELS,
-            "credit_labels": CREDIT_LABELS,
             "csv_query": request.GET.urlencode(),
         },
     )
