@@ -23,9 +23,13 @@ from payments.reports.collections import (
     empty_collections,
 )
 
+
+class AgingBucketSerializer(serializers.Serializer):
+    amount = MoneyField()
+
+
 BUCKET_AMOUNTS = inline_serializer(
-    "AgingBuckets",
-    {name: inline_serializer(f"AgingBucket_{name}", {"amount": MoneyField()}) for name in BUCKETS},
+    "AgingBuckets", {name: AgingBucketSerializer() for name in BUCKETS}
 )
 AGED_RECEIVABLES = inline_serializer(
     "AgedReceivables",
@@ -114,19 +118,19 @@ class AgedReceivablesView(SettleAPIView):
         return Response(aged_receivables_body(report, sorted(reports)))
 
 
-METHOD_FIGURES = inline_serializer(
-    "CollectedByMethod",
-    {
-        "received": MoneyField(),
-        "refunded": MoneyField(),
-        "refunded_to_balance": MoneyField(),
-        "net": MoneyField(),
-    },
-)
+class CollectedByMethodSerializer(serializers.Serializer):
+    received = MoneyField()
+    refunded = MoneyField()
+    refunded_to_balance = MoneyField()
+    net = MoneyField()
+
+
 PERIOD_FIGURES = {
     "start": serializers.DateField(),
     "end": serializers.DateField(),
-    "methods": inline_serializer("CollectedMethods", dict.fromkeys(METHODS, METHOD_FIGURES)),
+    "methods": inline_serializer(
+        "CollectedMethods", {method: CollectedByMethodSerializer() for method in METHODS}
+    ),
     "received": MoneyField(help_text="Money received: external payments and card charges."),
     "refunded": MoneyField(help_text="Money paid back to the customer."),
     "refunded_to_balance": MoneyField(
