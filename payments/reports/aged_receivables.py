@@ -2,8 +2,7 @@
 
 Receivables are issued **final** invoices only. An advance invoice asks for a prepayment
 before anything is delivered; the final invoice it is later applied to carries the claim,
-so counting both would count the same money twice (and the dashboard's figure is not an
-aging). Void invoices never count (voiding undoes the issue, as deleting a payment undoes
+so counting both would count the same money twice. Void invoices never count (voiding undoes the issue, as deleting a payment undoes
 it), an invoice written off on or before `as_of` no longer counts, one written off later
 still does, and a draft is not a claim yet.
 
@@ -110,7 +109,7 @@ receivable AS (
 aging AS (
     SELECT r.currency, r.customer_id, {buckets}, SUM(r.due) AS total, COUNT(*) AS invoices
     FROM receivable r
-    WHERE r.due > 0
+    WHERE ROUND(r.due, 2) > 0  -- SQLite adds decimals in floating point: 0.1 + 0.2 - 0.3 > 0
     GROUP BY r.currency, r.customer_id
 )
 SELECT a.*, c.name FROM aging a JOIN {customer} c ON c.id = a.customer_id
