@@ -16,6 +16,7 @@ from api.resources import (
     payment_export,
     payments,
     refunds,
+    reports,
 )
 
 urlpatterns = [
@@ -169,4 +170,10 @@ urlpatterns = [
         audit_events.AuditEventDetailView.as_view(),
         name="audit-event-detail",
     ),
+    path(
+        "reports/aged-receivables",
+        reports.AgedReceivablesView.as_view(),
+        name="report-aged-receivables",
+    ),
+    path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
 ]

@@ -13,6 +13,7 @@ from backoffice.customers import CustomerAdmin
 from backoffice.entities import EntityAdmin
 from backoffice.invoices import AdvanceInvoiceAdmin, InvoiceAdmin
 from backoffice.payment_list import PaymentAdmin, RefundAdmin, SavedPaymentMethodAdmin
+from backoffice.reports.menu import add_reports_to_app_list
 from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, Entity
 from invoices.models import AdvanceInvoice, CreditNote, Invoice
 from payments.models import Payment, Refund, SavedPaymentMethod
@@ -36,3 +37,5 @@ for model, model_admin in [
     (SavedPaymentMethod, SavedPaymentMethodAdmin),
 ]:
     admin.site.register(model, model_admin)
+
+add_reports_to_app_list(admin.site)

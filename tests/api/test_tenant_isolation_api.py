@@ -210,6 +210,22 @@ def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, 
     assert response.error["param"] == "payment_method_id"
 
 
+# Reports: (path, parameters, the list that must be empty for an entity with nothing).
+REPORTS = [
+    ("reports/aged-receivables", {}, "customers"),
+    ("reports/collections", {"group_by": "day"}, "currencies"),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "rows"), REPORTS)
+def test_reports_show_only_the_keys_entity(api, entity, other, path, params, rows):
+    response = api.get(path, params)
+
+    assert response.status == 200, response.body
+    assert response.body[rows] == []
+    assert other["customer"] not in str(response.body)
+
+
 @pytest.mark.parametrize("path", LISTS)
 def test_lists_show_only_the_keys_entity(api, entity, other, path):
     response = api.get(path, {"include_total_count": "true"})
