@@ -251,14 +251,14 @@ class BankStatementLineDetailView(SettleAPIView):
         return Response(BankStatementLineSerializer(line).data)
 
 
-class AllocationSerializer(StrictInputSerializer):
+class LineAllocationSerializer(StrictInputSerializer):
     invoice_id = serializers.CharField(required=False)
     refund_id = serializers.CharField(required=False)
     amount = serializers.CharField(required=False, help_text="For an invoice: what it gets.")
 
 
 class ConfirmSerializer(StrictInputSerializer):
-    allocations = AllocationSerializer(
+    allocations = LineAllocationSerializer(
         many=True,
         required=False,
         help_text="Default: the line's proposed suggestions. Money in: invoice_id and amount "
@@ -270,7 +270,7 @@ class ConfirmSerializer(StrictInputSerializer):
     )
 
 
-class ReasonSerializer(StrictInputSerializer):
+class LineReasonSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
@@ -319,13 +319,13 @@ class BankLineIgnoreView(LineActionView):
         operation_id="ignore_bank_statement_line",
         summary="Ignore a line (a transfer between own accounts, a fee…)",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
         line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
+        serializer = LineReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         line = bank_line_ignore(
             entity=self.entity,
@@ -343,13 +343,13 @@ class BankLineUndoView(LineActionView):
         description="Deletes the payments the match recorded (kept, with the reason) and "
         "returns the line to the queue.",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
         line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
+        serializer = LineReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         line = bank_line_undo(
             entity=self.entity,
