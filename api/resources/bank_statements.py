@@ -282,6 +282,16 @@ class LineActionView(SettleAPIView):
         line = BankStatementLine.objects.prefetch_related("allocations").get(pk=line.pk)
         return Response(BankStatementLineSerializer(line).data)
 
+    def with_reason(self, service, request, pk) -> Response:
+        """Ignore and undo: the line, an optional reason, the service, the line as it is now."""
+        line = self.line(pk)
+        serializer = LineReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        return self.answer(
+            service(entity=self.entity, actor=self.actor, line_id=line.pk, reason=reason)
+        )
+
 
 LINE_ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
 
@@ -324,16 +334,7 @@ class BankLineIgnoreView(LineActionView):
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = LineReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_ignore(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_ignore, request, pk)
 
 
 class BankLineUndoView(LineActionView):
@@ -348,13 +349,4 @@ class BankLineUndoView(LineActionView):
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = LineReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_undo(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_undo, request, pk)
