@@ -264,7 +264,9 @@ def _customers_by_name(entity_id, names) -> dict:
     ):
         found[normalised_name(name)].add(customer_id)
     seen = (
-        BankStatementLine.objects.filter(entity_id=entity_id, allocations__undone_at=None)
+        BankStatementLine.objects.filter(
+            entity_id=entity_id, allocations__undone_at=None, allocations__kind="payment"
+        )
         .annotate(lowered=Lower("counterparty_name"))
         .filter(lowered__in=names)
         .values_list("lowered", "allocations__customer_id")

@@ -7,7 +7,7 @@ import pytest
 from banking.models import BankLineAllocation, BankStatement, BankStatementLine
 from banking.services.importing import statement_import_parsed
 from banking.services.reconciling import bank_line_confirm, bank_line_ignore, bank_line_undo
-from billing.errors import InvalidState, ValidationError
+from billing.errors import CurrencyMismatch, InvalidState, ValidationError
 from billing.models import AuditEvent, Customer
 from payments.models import Payment
 from tests.banking.statements import line, statement
