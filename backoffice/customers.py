@@ -15,6 +15,7 @@ from backoffice.customer_archive import (
     restore_selected,
 )
 from backoffice.customer_form import EDITABLE_FIELDS, CustomerForm
+from backoffice.customer_statement import customer_statement_view
 from backoffice.display import badge, money
 from backoffice.labels import STATUS_LABELS
 from backoffice.scoping import ENTITY_FILTER, EntityScopedAdmin, member_entity_ids
@@ -155,8 +156,32 @@ class CustomerAdmin(EntityScopedAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name="billing_customer_restore",
             ),
+            path(
+                "<path:object_id>/statement/",
+                self.admin_site.admin_view(self.statement_view),
+                name="billing_customer_statement",
+            ),
+            path(
+                "<path:object_id>/statement/csv",
+                self.admin_site.admin_view(self.statement_csv_view),
+                name="billing_customer_statement_csv",
+            ),
+            path(
+                "<path:object_id>/statement/pdf",
+                self.admin_site.admin_view(self.statement_pdf_view),
+                name="billing_customer_statement_pdf",
+            ),
             *super().get_urls(),
         ]
+
+    def statement_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id)
+
+    def statement_csv_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id, "csv")
+
+    def statement_pdf_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id, "pdf")
 
     def adjust_balance_view(self, request, object_id):
         return balance_adjust_view(self, request, object_id)
