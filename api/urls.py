@@ -44,6 +44,11 @@ urlpatterns = [
         name="advance-detail",
     ),
     path(
+        "advance-invoices/<str:pk>/explain",
+        explain.AdvanceInvoiceExplainView.as_view(),
+        name="advance-explain",
+    ),
+    path(
         "advance-invoices/<str:pk>/pdf",
         documents.AdvanceInvoicePdfView.as_view(),
         name="advance-pdf",

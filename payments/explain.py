@@ -63,6 +63,52 @@ def invoice_explanation(invoice: Invoice) -> tuple[list[ExplainedRow], list[Figu
     return rows, figures
 
 
+@dataclass(frozen=True)
+class AdvanceRow:
+    """A payment into an advance invoice (`into`), or an application of it to a final invoice."""
+
+    payment: Payment
+    into: bool
+    net: Decimal  # the amount, less what was refunded of it
+    running_paid: Decimal
+    running_applied: Decimal
+
+    @property
+    def running_remaining(self) -> Decimal:
+        return self.running_paid - self.running_applied
+
+
+def advance_explanation(advance: Invoice) -> tuple[list[AdvanceRow], list[Figure]]:
+    """An advance invoice's settled rows, oldest first: money paid into it and its applications
+    to final invoices, with running sums; its figures recomputed beside the stored ones.
+
+    `remaining` is what can still be applied: paid in, less applied out.
+    """
+    payments = (
+        Payment.objects.filter(
+            advance_invoice_id=advance.pk, status=PaymentStatus.SUCCEEDED, is_deleted=False
+        )
+        .select_related("invoice")
+        .order_by("date", "created_at", "id")
+    )
+    rows, paid, applied = [], ZERO, ZERO
+    for payment in payments:
+        net = payment.amount - payment.amount_refunded
+        into = payment.type != PaymentType.ADVANCE
+        if into:
+            paid += net
+        else:
+            applied += net
+        rows.append(AdvanceRow(payment, into, net, paid, applied))
+    figures = [
+        Figure("total_paid", paid, advance.total_paid),
+        Figure("total_applied", applied, advance.total_applied),
+        Figure("remaining", paid - applied, advance.total_paid - advance.total_applied),
+        Figure("total_due", advance.total - paid, advance.total_due),
+    ]
+    return rows, figures
+
+
 def balance_explanation(customer: Customer) -> tuple[list[tuple], Figure]:
     """The customer's balance ledger, oldest first, each movement with the running balance,
     and the balance recomputed from it beside the stored one."""

@@ -55,6 +55,7 @@ READS = [
     "invoices/{invoice}/pdf",
     "invoices/{invoice}/explain",
     "advance-invoices/{advance}/pdf",
+    "advance-invoices/{advance}/explain",
     "credit-notes/{credit_note}/pdf",
     "customers/{customer}",
     "customers/{customer}/balance-transactions",
