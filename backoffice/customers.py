@@ -24,9 +24,12 @@ from billing.errors import SettleError
 from billing.models import BalanceTransaction, Customer, Entity
 from billing.services import customer_create, customer_update
 from invoices.models import Invoice, InvoiceStatus
+from payments.explain import balance_explanation
 from payments.models import SavedPaymentMethod
 
 LEDGER_ROWS = 25
+# The explanation shows the newest movements; older ones are brought forward as one sum.
+EXPLAINED_ROWS = 200
 
 PROFILE_INVOICES = 50
 
@@ -211,6 +214,19 @@ class CustomerAdmin(EntityScopedAdmin):
             "ledger": ledger[:LEDGER_ROWS],
             "ledger_more": len(ledger) > LEDGER_ROWS,
             "can_adjust": request.user.has_perm(ADJUST_PERMISSION),
+            "explanation": self.balance_explanation(customer),
+        }
+
+    def balance_explanation(self, customer: Customer) -> dict:
+        """The ledger behind the money balance, shown in its panel (newest rows)."""
+        rows, figure = balance_explanation(customer)
+        earlier = max(len(rows) - EXPLAINED_ROWS, 0)
+        return {
+            "currency": customer.currency,
+            "rows": rows[earlier:],
+            "earlier": earlier,
+            "brought_forward": rows[earlier - 1][1] if earlier else None,
+            "figure": figure,
         }
 
     def cards_panel(self, customer: Customer) -> dict:
