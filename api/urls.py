@@ -4,6 +4,7 @@ from django.urls import path
 
 from api.resources import (
     credit_notes,
+    customer_statement,
     customers,
     document_emails,
     documents,
@@ -27,6 +28,11 @@ urlpatterns = [
         "customers/<str:pk>/balance/explain",
         explain.BalanceExplainView.as_view(),
         name="customer-balance-explain",
+    ),
+    path(
+        "customers/<str:pk>/statement",
+        customer_statement.CustomerStatementView.as_view(),
+        name="customer-statement",
     ),
     path(
         "customers/<str:pk>/balance-adjustments",

@@ -60,6 +60,7 @@ READS = [
     "customers/{customer}",
     "customers/{customer}/balance-transactions",
     "customers/{customer}/balance/explain",
+    "customers/{customer}/statement",
     "customers/{customer}/payment-methods",
 ]
 
