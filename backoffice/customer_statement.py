@@ -11,7 +11,7 @@ from billing.models import Customer
 from config.downloads import csv_download, pdf_download
 from config.statement_period import StatementPeriodForm
 from payments.customer_statement import customer_statement, statement_currencies
-from payments.customer_statement_csv import statement_csv_lines
+from payments.customer_statement.export import statement_csv_lines
 from payments.documents.statement import statement_pdf
 
 OUTPUTS = ("page", "csv", "pdf")

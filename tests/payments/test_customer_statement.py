@@ -202,3 +202,18 @@ def test_an_open_credit_note_counts_as_credit_held_and_other_currencies_stay_apa
     assert [(row.kind, row.amount) for row in dollars.rows] == [(RowKind.INVOICE, D("99.00"))]
     assert dollars.closing_balance == D("99.00") and dollars.reconciliation.matches
     assert Customer.objects.get(pk=customer.pk).balance == D("0.00")
+
+
+def test_the_statement_costs_the_same_queries_for_a_long_history(
+    customer, django_assert_max_num_queries
+):
+    for _ in range(3):
+        invoice = issued_invoice(customer, total="10.00", apply_balance=False)
+        record_payment(invoice, "4.00")
+        refund_create(payment=record_payment(invoice, "6.00"), actor=SYSTEM, reason="Twice")
+        give_balance(customer, "1.00")
+        issued_credit_note(invoice, "1.00", to="invoice")
+
+    with django_assert_max_num_queries(13):
+        statement = customer_statement(customer, date(2000, 1, 1), date(2999, 12, 31))
+        assert len(statement.rows) == 3 * 7

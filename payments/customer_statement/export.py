@@ -8,7 +8,7 @@ after the rows that moved it. Free text is neutralised against spreadsheet formu
 import csv
 
 from billing.money import round_money
-from payments.customer_statement import CustomerStatement
+from payments.customer_statement.statement import CustomerStatement
 from payments.exports import _Echo, _safe
 
 COLUMNS = [
