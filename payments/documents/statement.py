@@ -42,6 +42,8 @@ def statement_context(statement: CustomerStatement) -> dict:
         "start": statement.start,
         "end": statement.end,
         "opening": document_money(statement.opening_balance, currency),
+        # In the table, whose heading names the currency, a bare amount like the rows'.
+        "opening_amount": amount(statement.opening_balance),
         "rows": [
             {
                 "date": row.date,
