@@ -2,11 +2,12 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import CustomerFactory, EntityFactory, record_payment
+from tests.factories import CustomerFactory, EntityFactory, issued_invoice, record_payment
 from tests.payments.pdf_support import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,16 @@ def test_a_bad_period_is_a_form_error(member_client, customer):
 def test_signed_out_it_asks_to_sign_in(client):
     response = client.get(reverse("portal:statement"))
     assert response.status_code == 302 and reverse("portal:login") in response["Location"]
+
+
+def test_a_member_of_two_customers_picks_the_account(member_client, member, customer, invoice):
+    second = CustomerFactory(entity=EntityFactory(), user=member, name="Second Studio")
+    theirs = issued_invoice(second, total="7.00")
+
+    first_page = member_client.get(reverse("portal:statement")).content.decode()
+    assert "Second Studio" in first_page and f"Invoice {invoice.number}" in first_page
+
+    response = member_client.get(reverse("portal:statement"), {"customer": second.pk})
+    assert response.context["statement"].customer == second
+    assert f"Invoice {theirs.number}" in response.content.decode()
+    assert response.context["statement"].closing_balance == Decimal("7.00")
