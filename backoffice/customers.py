@@ -24,7 +24,7 @@ from billing.errors import SettleError
 from billing.models import BalanceTransaction, Customer, Entity
 from billing.services import customer_create, customer_update
 from invoices.models import Invoice, InvoiceStatus
-from payments.explain import balance_explanation
+from payments.explain import balance_explanation_tail
 from payments.models import SavedPaymentMethod
 
 LEDGER_ROWS = 25
@@ -219,14 +219,13 @@ class CustomerAdmin(EntityScopedAdmin):
 
     def balance_explanation(self, customer: Customer) -> dict:
         """The ledger behind the money balance, shown in its panel (newest rows)."""
-        rows, figure = balance_explanation(customer)
-        earlier = max(len(rows) - EXPLAINED_ROWS, 0)
+        tail = balance_explanation_tail(customer, EXPLAINED_ROWS)
         return {
             "currency": customer.currency,
-            "rows": rows[earlier:],
-            "earlier": earlier,
-            "brought_forward": rows[earlier - 1][1] if earlier else None,
-            "figure": figure,
+            "rows": tail.rows,
+            "earlier": tail.earlier,
+            "brought_forward": tail.brought_forward,
+            "figure": tail.figure,
         }
 
     def cards_panel(self, customer: Customer) -> dict:

@@ -1,4 +1,5 @@
-""" "Explain this figure": the rows an invoice's paid, credited and due amounts are made of.
+""" "Explain this figure": the rows an invoice's paid, credited and due amounts are made of,
+an advance invoice's paid, applied and remaining amounts, and a customer's money balance.
 
 Every cached total is a sum of rows (`payments.services.totals`). This lists those rows in
 order with a running sum that ends at the figure they make, beside the figure stored on the
@@ -8,8 +9,10 @@ invoice: if the two differ, the stored one drifted, and by how much is said.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
+
 from billing.models import BalanceTransaction, Customer
-from billing.money import ZERO
+from billing.money import ZERO, MoneySum
 from invoices.models import Invoice
 from payments.models import TYPE_KINDS, Payment, PaymentStatus, PaymentType
 
@@ -118,3 +121,29 @@ def balance_explanation(customer: Customer) -> tuple[list[tuple], Figure]:
         balance += movement.amount
         rows.append((movement, balance))
     return rows, Figure("balance", balance, customer.balance)
+
+
+@dataclass(frozen=True)
+class BalanceTail:
+    """The newest movements of a long ledger, the older ones brought forward as one sum."""
+
+    earlier: int  # how many older movements are summed in `brought_forward`
+    brought_forward: Decimal
+    rows: list[tuple]  # (movement, running balance), oldest of the newest first
+    figure: Figure
+
+
+def balance_explanation_tail(customer: Customer, newest: int) -> BalanceTail:
+    """`balance_explanation` for a page: the newest `newest` movements with their running
+    balance, which starts from the sum of the older ones (one aggregate, not every row)."""
+    ledger = BalanceTransaction.objects.filter(customer=customer)
+    shown = list(ledger.order_by("-created_at", "-id")[:newest])[::-1]
+    older = ledger.exclude(pk__in=[movement.pk for movement in shown])
+    totals = older.aggregate(count=Count("id"), sum=MoneySum("amount"))
+    rows, balance = [], totals["sum"]
+    for movement in shown:
+        balance += movement.amount
+        rows.append((movement, balance))
+    return BalanceTail(
+        totals["count"], totals["sum"], rows, Figure("balance", balance, customer.balance)
+    )
