@@ -1,9 +1,11 @@
 """The statement over a period, and the balance from the stored figures it is checked with."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import F
 
 from billing.models import Customer
@@ -92,20 +94,21 @@ def customer_statement(
     """The statement of `customer` from `start` to `end` (both included), in `currency`
     (default: the customer's). The caller has checked who may see it."""
     currency = currency or customer.currency
-    movements = sorted(
-        statement_movements(customer, currency),
-        key=lambda m: (m.date, m.at, ORDER[m.kind], m.source_id),
-    )
-    balance = money = ZERO
-    rows, later = [], ZERO
-    opening, opening_money = ZERO, ZERO
+    with one_snapshot():
+        movements = sorted(
+            statement_movements(customer, currency),
+            key=lambda m: (m.date, m.at, ORDER[m.kind], m.source_id),
+        )
+        position = stored_position(customer, currency)
+        currencies = statement_currencies(customer)
+    opening = opening_money = later = ZERO
     for movement in movements:
         if movement.date < start:
             opening += movement.effect
             opening_money += movement.money_change or ZERO
         elif movement.date > end:
             later += movement.effect
-    balance, money = opening, opening_money
+    rows, balance, money = [], opening, opening_money
     for movement in movements:
         if not start <= movement.date <= end:
             continue
@@ -123,12 +126,28 @@ def customer_statement(
         opening_money_balance=opening_money,
         rows=rows,
         later_effect=later,
-        position=stored_position(customer, currency),
-        currencies=statement_currencies(customer),
+        position=position,
+        currencies=currencies,
     )
 
 
+@contextmanager
+def one_snapshot():
+    """Read the rows and the stored figures from one snapshot of PostgreSQL (a read-only,
+    repeatable-read transaction), so that a payment recorded meanwhile cannot show as a drift.
+    Inside a caller's transaction, the caller's. Not on SQLite, whose transactions begin
+    IMMEDIATE (a write lock): there a write landing between the reads may show, once."""
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def stored_position(customer: Customer, currency: str) -> StoredPosition:
+    """The balance's parts as the documents and the customer store them."""
     issued = Invoice.objects.filter(customer=customer, currency=currency, status__in=OPEN_STATUSES)
     due = issued.filter(kind=InvoiceKind.INVOICE).aggregate(s=MoneySum("total_due"))["s"]
     unapplied = issued.filter(kind=InvoiceKind.ADVANCE).aggregate(

@@ -217,3 +217,14 @@ def test_the_statement_costs_the_same_queries_for_a_long_history(
     with django_assert_max_num_queries(13):
         statement = customer_statement(customer, date(2000, 1, 1), date(2999, 12, 31))
         assert len(statement.rows) == 3 * 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_statement_reads_one_snapshot():
+    customer = CustomerFactory()
+    issued_invoice(customer, total="12.00")
+
+    statement = customer_statement(customer, date(2000, 1, 1), date(2999, 12, 31))
+
+    assert statement.closing_balance == D("12.00") and statement.reconciliation.matches
+    assert not connection.in_atomic_block
