@@ -83,16 +83,19 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
         return encode_cursor(model, order, param, value, row.pk)
 
     # Forward, rows before exist once we came through a cursor; backward, rows
-    # after exist (the page we came from). The other side is what `has_more` says.
+    # after exist (the page we came from). The extra row fetched tells the other side.
     more_after = has_more if forward else True
     more_before = cursor is not None if forward else has_more
+    next_cursor = cursor_at(rows[-1], NEXT) if rows and more_after else None
     return Page(
         rows=rows,
         pagination={
             "total": total,
-            "next_cursor": cursor_at(rows[-1], NEXT) if rows and more_after else None,
+            "next_cursor": next_cursor,
             "prev_cursor": cursor_at(rows[0], PREV) if rows and more_before else None,
-            "has_more": has_more,
+            # Stripe's meaning in either direction: another page follows this one, so a
+            # client that loops `while has_more` over `next_cursor` never stops early.
+            "has_more": next_cursor is not None,
         },
     )
 
