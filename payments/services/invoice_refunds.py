@@ -27,10 +27,10 @@ from payments.models import (
 )
 from payments.services.documents import lock_invoice
 from payments.services.refunding import (
-    _require_reason,
     refund_execute,
     refund_reserve,
     refundable_amount,
+    require_refund_reason,
 )
 
 NEWEST_FIRST = "newest_first"
@@ -174,7 +174,7 @@ def invoice_refund(
     Errors, nothing written: ValidationError (reason, amount, order, destination),
     LimitExceeded (`nothing_to_refund`, `amount_exceeds_refundable`).
     """
-    reason = _require_reason(reason)
+    reason = require_refund_reason(reason)
     require_order(order)
     if destination not in RefundDestination.values:
         raise ValidationError(
