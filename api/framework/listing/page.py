@@ -73,7 +73,7 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
     if keyset.needs_annotation(model, path):
         rows_query = rows_query.annotate(**{_ORDER_ANNOTATION: F(path)})
     rows = list(rows_query[: limit + 1])
-    has_more = len(rows) > limit
+    beyond = len(rows) > limit  # the extra row: another page lies in the walking direction
     rows = rows[:limit]
     if not forward:
         rows.reverse()
@@ -84,8 +84,8 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
 
     # Forward, rows before exist once we came through a cursor; backward, rows
     # after exist (the page we came from). The extra row fetched tells the other side.
-    more_after = has_more if forward else True
-    more_before = cursor is not None if forward else has_more
+    more_after = beyond if forward else True
+    more_before = cursor is not None if forward else beyond
     next_cursor = cursor_at(rows[-1], NEXT) if rows and more_after else None
     return Page(
         rows=rows,
