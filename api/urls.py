@@ -13,6 +13,7 @@ from api.resources import (
     explain,
     exports,
     invoice_actions,
+    invoice_refunds,
     invoices,
     payment_export,
     payments,
@@ -95,6 +96,11 @@ urlpatterns = [
         "invoices/<str:pk>/charge",
         invoice_actions.InvoiceChargeView.as_view(),
         name="invoice-charge",
+    ),
+    path(
+        "invoices/<str:pk>/refunds",
+        invoice_refunds.InvoiceRefundsView.as_view(),
+        name="invoice-refunds",
     ),
     path(
         "invoices/<str:pk>/apply-balance",

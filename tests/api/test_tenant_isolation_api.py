@@ -91,6 +91,7 @@ WRITES = [
     ("post", "invoices/{invoice}/charge", {"payment_method_id": "{card}"}),
     ("post", "invoices/{invoice}/apply-balance", {}),
     ("post", "invoices/{invoice}/move-overpayment", {}),
+    ("post", "invoices/{invoice}/refunds", {"reason": "Mine now"}),
     ("post", "advance-invoices/{advance}/issue", {}),
     ("post", "advance-invoices/{advance}/void", {"reason": "Mine now"}),
     ("post", "advance-invoices/{advance}/charge", {"payment_method_id": "{card}"}),
