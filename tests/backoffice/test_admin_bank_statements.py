@@ -6,16 +6,31 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.utils import quote
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from backoffice.flows import form_token_new
-from banking.models import BankLineAllocation, BankStatementLine, LineStatus
+from banking.formats import CsvMapping, StatementFormatError
+from banking.models import (
+    BankAccount,
+    BankLineAllocation,
+    BankStatement,
+    BankStatementLine,
+    LineStatus,
+)
 from banking.services.importing import statement_import_parsed
 from banking.services.reconciling import bank_line_confirm
 from payments.models import Payment
+from payments.services import refund_create
 from tests.admin_support import messages_of, staff, submit
 from tests.banking.statements import line, statement
-from tests.factories import SYSTEM, CustomerFactory, EntityFactory, issued_invoice
+from tests.factories import (
+    SYSTEM,
+    CustomerFactory,
+    EntityFactory,
+    issued_invoice,
+    record_payment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +353,167 @@ def test_the_entity_settings_page_turns_automatic_confirming_off_and_on(client, 
     client.post(settings_url(entity), settings_form(entity, bank_auto_confirm="on"))
     entity.refresh_from_db()
     assert entity.bank_auto_confirm is True
+
+
+# --- importing ---------------------------------------------------------------------------
+
+IMPORT_URL = "/admin/banking/bankstatement/import/"
+
+
+@pytest.fixture
+def parser(monkeypatch, books):
+    """The file parser, standing in for the formats: whatever the file, this statement."""
+    calls = []
+
+    def parse_statement(data, format=None, csv_mapping=None):
+        calls.append({"data": data, "format": format, "csv_mapping": csv_mapping})
+        if data.startswith(b"garbage"):
+            raise StatementFormatError("This is not a bank statement.", code="unknown_format")
+        return statement(
+            line(2, "100.00", "Acme Coworking GmbH", "", f"Invoice {books['first'].number}", "F1"),
+            line(3, "80.00", "Beta Studio", "", "", "F2"),
+            line(4, "15.00", "Unknown Sender", "", "Donation", "F3"),
+        )
+
+    monkeypatch.setattr("banking.formats.parse_statement", parse_statement, raising=False)
+    return calls
+
+
+def upload(client, content=b"<Document/>", name="november.xml", **data):
+    return submit(
+        client,
+        IMPORT_URL,
+        {"file": SimpleUploadedFile(name, content), "format": "", "bank_account": "", **data},
+    )
+
+
+def test_the_import_page_offers_accounts_formats_and_csv_columns(client, office, manual):
+    BankAccount.objects.create(
+        entity=manual,
+        name="Main account",
+        iban="DE89370400440532013000",
+        currency="EUR",
+        csv_mapping={"date": "Buchungstag", "amount": "Betrag", "delimiter": ";"},
+    )
+    account = BankAccount.objects.get(entity=manual)
+
+    page = client.get(f"{IMPORT_URL}?account={account.pk}").content.decode()
+
+    for text in [
+        "New, from the file&#x27;s IBAN",
+        "Main account · DE89 3704 0044 0532 0130 00",
+        "Detect from the file",
+        "CAMT.053 (ISO 20022 XML)",
+        "MT940",
+        "Date column",
+        'value="Buchungstag"',
+        "Amounts use a decimal comma",
+        'id="bank-saved-mappings"',
+    ]:
+        assert text in page, text
+
+
+def test_an_import_opens_the_statement_and_says_what_it_found(client, office, manual, parser):
+    response = upload(client)
+
+    statement_ = BankStatement.objects.get(entity=manual)
+    assert response.status_code == 302
+    assert response["Location"] == review_url(statement_)
+    assert statement_.filename == "november.xml"
+    page = client.get(response["Location"])
+    assert "3 lines: 0 matched automatically, 2 suggested, 1 to review." in messages_of(page)
+
+
+def test_lines_certain_enough_are_confirmed_at_import(client, office, entity, books, parser):
+    entity.bank_auto_confirm = True
+    entity.save()
+
+    response = upload(client)
+
+    page = client.get(response["Location"])
+    assert "3 lines: 1 matched automatically, 1 suggested, 1 to review." in messages_of(page)
+    books["first"].refresh_from_db()
+    assert books["first"].status == "paid"
+
+
+def test_the_same_file_twice_is_one_statement(client, office, manual, parser):
+    upload(client)
+
+    response = upload(client)
+
+    assert BankStatement.objects.filter(entity=manual).count() == 1
+    assert BankStatementLine.objects.filter(entity=manual).count() == 3
+    page = client.get(response["Location"])
+    assert any("This file was imported before" in m for m in messages_of(page))
+
+
+def test_an_unreadable_file_is_an_error_on_the_form(client, office, manual, parser):
+    response = upload(client, content=b"garbage")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["This is not a bank statement."]
+    assert not BankStatement.objects.exists()
+
+
+def test_a_csv_mapping_typed_on_the_form_is_used_and_saved(client, office, manual, parser):
+    upload(
+        client,
+        content=b"Datum;Betrag\n",
+        name="bank.csv",
+        format="csv",
+        csv_date="Datum",
+        csv_amount="Betrag",
+        csv_remittance="Verwendungszweck",
+        csv_delimiter=";",
+        csv_date_format="%d.%m.%Y",
+        csv_decimal_comma="on",
+    )
+
+    (call,) = parser
+    assert call["format"] == "csv"
+    assert call["csv_mapping"] == CsvMapping(
+        date="Datum",
+        amount="Betrag",
+        remittance_info="Verwendungszweck",
+        delimiter=";",
+        date_format="%d.%m.%Y",
+        decimal_comma=True,
+    )
+    account = BankAccount.objects.get(entity=manual)
+    assert account.csv_mapping["date"] == "Datum"
+
+
+def test_a_csv_mapping_needs_both_date_and_amount(client, office, manual, parser):
+    response = upload(client, name="bank.csv", csv_date="Datum")
+
+    assert response.status_code == 200
+    assert "csv_amount" in response.context["form"].errors
+    assert parser == []
+
+
+def test_a_member_of_two_entities_says_which_one_a_new_account_is_for(client, manual, parser):
+    other = EntityFactory(name="Second Space")
+    client.force_login(staff(manual, other))
+
+    refused = upload(client)
+    assert "entity" in refused.context["form"].errors
+
+    upload(client, entity=manual.pk)
+    assert BankStatement.objects.get().entity == manual
+
+
+def test_money_out_is_matched_to_the_refund_chosen(client, office, manual, books):
+    cash = record_payment(books["beta_invoice"], "120.00")
+    refund = refund_create(payment=cash, actor=SYSTEM, reason="Paid twice", amount=Decimal("40"))
+    parsed = statement(line(6, "-40.00", "Beta Studio", "", "Refund", "OUT-1"))
+    row = statement_import_parsed(
+        entity=manual, actor=SYSTEM, parsed=parsed, digest="out"
+    ).statement.lines.get()
+    page = client.get(review_url(row.statement)).content.decode()
+    assert "Choose the refund" in page
+    assert "€40.00 to Beta Studio" in page
+
+    submit(client, action_url(row, "split"), {"refund": refund.pk})
+
+    assert status_of(row) == LineStatus.MATCHED
+    assert BankLineAllocation.objects.get(line=row).refund_id == refund.pk
