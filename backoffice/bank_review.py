@@ -41,6 +41,17 @@ RECORD_PERMISSION = "payments.record_payment"
 REMOVE_PERMISSION = "payments.remove_payment"
 
 
+FORMAT_NAMES = {"camt053": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
+
+
+def account_label(account) -> str:
+    """`Main account · DE89 3704 …`, or the IBAN alone for an account named after it."""
+    iban = format_iban(account.iban)
+    if not iban or account.name == account.iban:
+        return iban or account.name
+    return f"{account.name} · {iban}"
+
+
 def user_entity_ids(user):
     """The entities whose bank lines the user works on (every one, for a superuser)."""
     if user.is_superuser:
@@ -210,6 +221,8 @@ def review_page(model_admin, request, *, statement: BankStatement | None, refuse
         "opts": model_admin.opts,
         "title": title,
         "statement": statement,
+        "account_label": account_label(statement.bank_account) if statement else "",
+        "format_name": FORMAT_NAMES.get(statement.format, statement.format) if statement else "",
         "view": view,
         "rows": rows,
         "page_obj": page,

@@ -16,16 +16,25 @@ from django.urls import path
 
 from backoffice.bank_import import statement_import_view
 from backoffice.bank_line_actions import LINE_VIEWS
-from backoffice.bank_review import RECORD_PERMISSION, review_page
+from backoffice.bank_review import FORMAT_NAMES, RECORD_PERMISSION, account_label, review_page
 from backoffice.display import short_date
 from backoffice.scoping import ENTITY_FILTER, EntityScopedAdmin, ReadOnlyAdminMixin
 from banking.selectors import statements_with_counts
-from billing.formats import format_iban
 
 
 class BankStatementAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     change_list_template = "admin/settle/bank_statement_change_list.html"
-    list_display = ["imported", "account", "file", "format", "period", "line_counts"]
+    list_display = [
+        "imported",
+        "account",
+        "file",
+        "file_format",
+        "period",
+        "matched",
+        "suggested",
+        "unmatched",
+        "ignored",
+    ]
     list_display_links = ["imported", "file"]
     list_filter = ["format", ENTITY_FILTER]
     search_fields = ["filename", "statement_ref", "bank_account__name", "bank_account__iban"]
@@ -46,15 +55,15 @@ class BankStatementAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
 
     @admin.display(description="Account", ordering="bank_account__name")
     def account(self, statement) -> str:
-        account = statement.bank_account
-        iban = format_iban(account.iban)
-        if not iban or account.name == account.iban:
-            return iban or account.name
-        return f"{account.name} · {iban}"
+        return account_label(statement.bank_account)
 
     @admin.display(description="File", ordering="filename")
     def file(self, statement) -> str:
         return statement.filename or statement.statement_ref or statement.pk
+
+    @admin.display(description="Format", ordering="format")
+    def file_format(self, statement) -> str:
+        return FORMAT_NAMES.get(statement.format, statement.format)
 
     @admin.display(description="Period", ordering="first_date")
     def period(self, statement) -> str:
@@ -64,11 +73,25 @@ class BankStatementAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
             return short_date(statement.first_date)
         return f"{short_date(statement.first_date)} – {short_date(statement.last_date)}"
 
-    @admin.display(description="Lines: matched / suggested / unmatched / ignored")
-    def line_counts(self, statement) -> str:
-        return (
-            f"{statement.n_matched} / {statement.n_suggested} / "
-            f"{statement.n_unmatched} / {statement.n_ignored}"
+    @admin.display(description="Matched", ordering="n_matched")
+    def matched(self, statement) -> int:
+        return statement.n_matched
+
+    @admin.display(description="Suggested", ordering="n_suggested")
+    def suggested(self, statement) -> int:
+        return statement.n_suggested
+
+    @admin.display(description="Unmatched", ordering="n_unmatched")
+    def unmatched(self, statement) -> int:
+        return statement.n_unmatched
+
+    @admin.display(description="Ignored", ordering="n_ignored")
+    def ignored(self, statement) -> int:
+        return statement.n_ignored
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Bank statements", **(extra_context or {})}
         )
 
     def get_urls(self):

@@ -92,8 +92,10 @@ def test_the_list_shows_each_statement_with_its_line_counts(client, office, impo
 
     page = response.content.decode()
     assert response.status_code == 200
-    for text in ["november.xml", "camt053", "0 / 2 / 1 / 0", "Import statement", "Review queue"]:
+    for text in ["november.xml", "CAMT.053", "Import statement", "Review queue"]:
         assert text in page
+    assert '<td class="field-suggested">2</td>' in page
+    assert '<td class="field-unmatched">1</td>' in page
     assert review_url(statement_) in page
 
 
@@ -206,6 +208,8 @@ def test_split_pays_two_invoices_and_sends_the_rest_to_the_balance(client, offic
     books["acme"].refresh_from_db()
     assert books["acme"].balance == Decimal("25.00")
     assert "€25.00 went to the customer's balance" in messages_of(response)[0]
+    page = response.content.decode()
+    assert "(€25.00 of it moved to the balance or refunded)" in page
 
 
 def test_a_split_the_service_refuses_is_shown_on_the_line_and_changes_nothing(
