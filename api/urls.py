@@ -3,6 +3,7 @@
 from django.urls import path
 
 from api.resources import (
+    bank_statements,
     credit_notes,
     customers,
     document_emails,
@@ -114,6 +115,37 @@ urlpatterns = [
         "credit-notes/<str:pk>/pdf",
         documents.CreditNotePdfView.as_view(),
         name="credit-note-pdf",
+    ),
+    path("bank-statements", bank_statements.BankStatementListView.as_view(), name="statement-list"),
+    path(
+        "bank-statements/<str:pk>",
+        bank_statements.BankStatementDetailView.as_view(),
+        name="statement-detail",
+    ),
+    path(
+        "bank-statement-lines",
+        bank_statements.BankStatementLineListView.as_view(),
+        name="statement-line-list",
+    ),
+    path(
+        "bank-statement-lines/<str:pk>",
+        bank_statements.BankStatementLineDetailView.as_view(),
+        name="statement-line-detail",
+    ),
+    path(
+        "bank-statement-lines/<str:pk>/confirm",
+        bank_statements.BankLineConfirmView.as_view(),
+        name="statement-line-confirm",
+    ),
+    path(
+        "bank-statement-lines/<str:pk>/ignore",
+        bank_statements.BankLineIgnoreView.as_view(),
+        name="statement-line-ignore",
+    ),
+    path(
+        "bank-statement-lines/<str:pk>/undo",
+        bank_statements.BankLineUndoView.as_view(),
+        name="statement-line-undo",
     ),
     path(
         "customers/<str:pk>/payment-methods",

@@ -49,5 +49,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
             # WeasyPrint logs each step of each PDF at INFO (twenty lines a document).
             "weasyprint": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
+            # mt-940 logs a tag it cannot read with its raw text (payers' names and details);
+            # the import answers with the error itself.
+            "mt940": {"level": "CRITICAL"},
         },
     }

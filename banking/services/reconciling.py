@@ -7,7 +7,7 @@ second finds it matched and is told (`line_already_matched`); the invoice is pai
 
 Money in becomes `bank_transfer` payments recorded by the one payment service, dated on the
 booking day, with the bank's reference as `reference`; an excess the staff sends to the
-balance is moved there by the overpayment service. Money out accounts for refunds paid back
+balance rides on the last payment and is refunded from it to the balance. Money out accounts for refunds paid back
 outside the app. Undoing deletes the line's payments (kept, with the reason) and returns the
 line to the queue.
 """
@@ -28,7 +28,7 @@ from invoices.models import Invoice, InvoiceKind
 from payments.models import PaymentType, Refund, RefundDestination, RefundStatus
 from payments.services.amending import payment_delete
 from payments.services.recording import payment_record
-from payments.services.refunding import overpayment_move_to_balance
+from payments.services.refunding import refund_create
 
 
 def _locked_line(entity: Entity, line_id: str) -> BankStatementLine:
@@ -171,7 +171,13 @@ def _pay_invoices(entity, actor, line, wanted, remainder_to_balance) -> list[Ban
         )
     if remainder > 0:  # the customer is locked after every invoice
         rest = next(a for a in made if a.invoice_id == rest_on)
-        overpayment_move_to_balance(invoice=rest.payment.document, actor=actor, amount=remainder)
+        refund_create(
+            payment=rest.payment,
+            actor=actor,
+            amount=remainder,
+            destination=RefundDestination.CUSTOMER_BALANCE,
+            reason=f"The rest of bank line {line.pk}, to the customer's balance",
+        )
     return made
 
 

@@ -26,8 +26,11 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
+from banking.services.importing import statement_import_parsed
 from config.wsgi import application
 from payments.services import credit_note_issue, refund_create
+from tests.banking.statements import line as bank_line
+from tests.banking.statements import statement as bank_statement
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -92,7 +95,18 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="20.00"
     )
     card = SavedCardFactory(customer=customer)
+    statement = statement_import_parsed(
+        entity=entity,
+        actor=SYSTEM,
+        parsed=bank_statement(
+            bank_line(3, "100.00", remittance=invoice.number, ref="B-1"),
+            bank_line(4, "-5.00", ref="B-2"),
+        ),
+        digest="fuzz",
+    ).statement
     ids = {
+        "bank-statements": statement.pk,
+        "bank-statement-lines": statement.lines.first().pk,
         "payments": payment.pk,
         "refunds": refund.pk,
         "invoices": invoice.pk,
@@ -107,6 +121,7 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         "customer_id": [customer.pk],
         "payment_method_id": [card.pk],
         "payment_id": [payment.pk],
+        "refund_id": [refund.pk],
     }
     return {"key": api_key, "entity": entity.pk, "ids": ids, "body_ids": body_ids}
 

@@ -4,10 +4,13 @@ changes or even confirms the existence of entity B's objects."""
 import pytest
 from django.core import mail
 
+from banking.services.importing import statement_import_parsed
 from billing.models import AuditEvent
 from payments.services import credit_note_issue, refund_create
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
+from tests.banking.statements import line as bank_line
+from tests.banking.statements import statement as bank_statement
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -34,7 +37,15 @@ def other(db):
         entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="5.00"
     )
     card = SavedCardFactory(customer=customer)
+    statement = statement_import_parsed(
+        entity=entity,
+        actor=SYSTEM,
+        parsed=bank_statement(bank_line(3, "300.00", remittance=invoice.number, ref="B-1")),
+        digest="b",
+    ).statement
     return {
+        "statement": statement.pk,
+        "line": statement.lines.get().pk,
         "customer": customer.pk,
         "invoice": invoice.pk,
         "advance": advance.pk,
@@ -60,6 +71,8 @@ READS = [
     "customers/{customer}/balance-transactions",
     "customers/{customer}/balance/explain",
     "customers/{customer}/payment-methods",
+    "bank-statements/{statement}",
+    "bank-statement-lines/{line}",
 ]
 
 WRITES = [
@@ -81,6 +94,9 @@ WRITES = [
     ("post", "invoices/{invoice}/send", {}),
     ("post", "advance-invoices/{advance}/send", {}),
     ("post", "credit-notes/{credit_note}/send", {}),
+    ("post", "bank-statement-lines/{line}/confirm", {}),
+    ("post", "bank-statement-lines/{line}/ignore", {}),
+    ("post", "bank-statement-lines/{line}/undo", {}),
 ]
 
 

@@ -52,7 +52,7 @@ def test_one_line_pays_two_invoices_and_the_rest_goes_to_the_balance(manual, act
     customer.refresh_from_db()
     assert customer.balance == Decimal("25.00")
     payments = Payment.objects.filter(metadata__bank_line_id=row.pk).order_by("invoice_id")
-    # The rest rides on the last allocation's payment, then moves to the balance.
+    # The rest rides on the last allocation's payment and is refunded from it to the balance.
     assert {p.invoice_id: p.amount for p in payments} == {
         first.pk: Decimal("100.00"),
         second.pk: Decimal("75.00"),
@@ -198,3 +198,23 @@ def test_a_line_of_another_entity_is_not_found(entity, actor):
 
     assert getattr(refused.value, "code", "") == "resource_missing"
     assert Customer.objects.filter(entity=entity).count() == 0
+
+
+def test_a_line_whose_rest_went_to_the_balance_cannot_be_undone(manual, actor):
+    invoice = issued_invoice(CustomerFactory(entity=manual), "100.00")
+    row = import_lines(manual, line(3, "120.00", "P", "", "", "R1")).lines.get()
+    bank_line_confirm(
+        entity=manual,
+        actor=actor,
+        line_id=row.pk,
+        allocations=[{"invoice_id": invoice.pk, "amount": "100.00"}],
+        remainder_to_balance=True,
+    )
+
+    with pytest.raises(InvalidState) as refused:
+        bank_line_undo(entity=manual, actor=actor, line_id=row.pk, reason="Oops")
+
+    assert refused.value.code == "payment_has_refunds"
+    assert BankStatementLine.objects.get(pk=row.pk).status == "matched"
+    invoice.refresh_from_db()
+    assert invoice.customer.balance == Decimal("20.00")
