@@ -2,6 +2,9 @@
 entities; `statement_import` reads it, stores each line once and suggests what it pays.
 The page then opens the statement's review page and says what the import found."""
 
+import hashlib
+from dataclasses import replace
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -10,13 +13,20 @@ from django.urls import reverse
 from backoffice.bank_review import RECORD_PERMISSION, statement_url, user_entity_ids
 from backoffice.flow_base import admin_actor
 from backoffice.flows import OneTimeForm, Outcome, run_once
-from banking.formats import FORMATS
+from banking.formats import (
+    FORMATS,
+    MAX_STATEMENT_BYTES,
+    CsvMapping,
+    StatementFormatError,
+    parse_statement,
+)
 from banking.selectors import accounts_for, line_status_counts
-from banking.services.importing import statement_import
+from banking.services.importing import statement_import, statement_import_parsed
+from billing.entity_settings import clean_iban
+from billing.errors import SettleError, ValidationError
 from billing.formats import format_iban
 from billing.models import Entity
 
-MAX_STATEMENT_BYTES = 25 * 1024 * 1024
 FORMAT_LABELS = {"camt053": "CAMT.053 (ISO 20022 XML)", "mt940": "MT940", "csv": "CSV"}
 DELIMITERS = [(";", "Semicolon ;"), (",", "Comma ,"), ("\t", "Tab"), ("|", "Bar |")]
 # Form field → `CsvMapping` field.
@@ -27,11 +37,54 @@ CSV_FIELDS = {
     "csv_iban": "counterparty_iban",
     "csv_remittance": "remittance_info",
     "csv_reference": "bank_reference",
+    "csv_value_date": "value_date",
+    "csv_currency": "currency",
     "csv_delimiter": "delimiter",
     "csv_date_format": "date_format",
     "csv_decimal_comma": "decimal_comma",
 }
 IMPORT_PARAMS = {"bank_account_id": "bank_account", "csv_mapping": "csv_date", "format": "format"}
+
+
+def import_statement(*, entity, actor, upload, data: dict, csv_mapping: dict | None):
+    """`statement_import`, and for a file that names no account (a CSV) the IBAN typed on
+    the form: the service creates a new account only from an IBAN found in the file, so the
+    file is read here, given that IBAN, and stored by `statement_import_parsed`."""
+    content = upload.read()
+    arguments = {
+        "entity": entity,
+        "actor": actor,
+        "filename": upload.name or "",
+    }
+    try:
+        return statement_import(
+            data=content,
+            format=data.get("format") or None,
+            bank_account_id=data.get("bank_account") or None,
+            csv_mapping=csv_mapping,
+            **arguments,
+        )
+    except ValidationError as error:
+        if error.code != "bank_account_required":
+            raise
+        if not data.get("account_iban"):
+            raise ValidationError(
+                "This file does not name its account: choose the bank account, or type the "
+                "IBAN of a new one.",
+                code=error.code,
+                param="bank_account_id",
+            ) from None
+    mapping = CsvMapping(**csv_mapping) if csv_mapping else None
+    try:
+        parsed = parse_statement(content, format=data.get("format") or None, csv_mapping=mapping)
+    except StatementFormatError as error:  # read once already: not reached in practice
+        raise ValidationError(str(error), code=error.code, param="file") from None
+    return statement_import_parsed(
+        parsed=replace(parsed, account_iban=data["account_iban"]),
+        digest=hashlib.sha256(content).hexdigest(),
+        mapping_to_save=mapping,
+        **arguments,
+    )
 
 
 def _column(label: str, required_with_mapping: bool = False) -> forms.CharField:
@@ -43,6 +96,14 @@ class StatementImportForm(OneTimeForm):
     file = forms.FileField(label="Statement file")
     entity = forms.ChoiceField(label="Entity", required=False)
     bank_account = forms.ChoiceField(label="Bank account", required=False)
+    account_iban = forms.CharField(
+        label="IBAN of a new account",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 34, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="Only for a new account whose file does not name it (a CSV file usually "
+        "does not).",
+    )
     format = forms.ChoiceField(
         label="Format",
         required=False,
@@ -54,6 +115,8 @@ class StatementImportForm(OneTimeForm):
     csv_iban = _column("IBAN column")
     csv_remittance = _column("Remittance column")
     csv_reference = _column("Reference column")
+    csv_value_date = _column("Value date column")
+    csv_currency = _column("Currency column")
     csv_delimiter = forms.ChoiceField(label="Delimiter", choices=DELIMITERS, required=False)
     csv_date_format = forms.CharField(
         label="Date format",
@@ -100,6 +163,12 @@ class StatementImportForm(OneTimeForm):
                 f"{MAX_STATEMENT_BYTES // (1024 * 1024)} MB."
             )
         return upload
+
+    def clean_account_iban(self):
+        try:
+            return clean_iban(self.cleaned_data["account_iban"])
+        except SettleError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -178,14 +247,11 @@ def statement_import_view(model_admin, request):
         data = form.cleaned_data
 
         def run() -> Outcome:
-            upload = data["file"]
-            result = statement_import(
+            result = import_statement(
                 entity=data["target"],
                 actor=admin_actor(request),
-                data=upload.read(),
-                filename=upload.name or "",
-                format=data.get("format") or None,
-                bank_account_id=data.get("bank_account") or None,
+                upload=data["file"],
+                data=data,
                 csv_mapping=form.csv_mapping(),
             )
             return Outcome(statement_url(result.statement.pk), import_message(result))

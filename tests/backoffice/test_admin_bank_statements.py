@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from backoffice.flows import form_token_new
-from banking.formats import CsvMapping, StatementFormatError
 from banking.models import (
     BankAccount,
     BankLineAllocation,
@@ -23,6 +22,7 @@ from banking.services.reconciling import bank_line_confirm
 from payments.models import Payment
 from payments.services import refund_create
 from tests.admin_support import messages_of, staff, submit
+from tests.banking.samples import sample_bytes
 from tests.banking.statements import line, statement
 from tests.factories import (
     SYSTEM,
@@ -359,31 +359,36 @@ def test_the_entity_settings_page_turns_automatic_confirming_off_and_on(client, 
     assert entity.bank_auto_confirm is True
 
 
-# --- importing ---------------------------------------------------------------------------
+# --- importing (the sample files of tests/banking/samples) -------------------------------
 
 IMPORT_URL = "/admin/banking/bankstatement/import/"
+GERMAN_CSV = {
+    "account_iban": "DE89 3704 0044 0532 0130 00",
+    "csv_date": "Buchungstag",
+    "csv_value_date": "Valuta",
+    "csv_amount": "Betrag",
+    "csv_currency": "Währung",
+    "csv_name": "Name",
+    "csv_iban": "IBAN",
+    "csv_remittance": "Verwendungszweck",
+    "csv_reference": "Referenz",
+    "csv_delimiter": ";",
+    "csv_date_format": "%d.%m.%Y",
+    "csv_decimal_comma": "on",
+}
 
 
 @pytest.fixture
-def parser(monkeypatch, books):
-    """The file parser, standing in for the formats: whatever the file, this statement."""
-    calls = []
-
-    def parse_statement(data, format=None, csv_mapping=None):
-        calls.append({"data": data, "format": format, "csv_mapping": csv_mapping})
-        if data.startswith(b"garbage"):
-            raise StatementFormatError("This is not a bank statement.", code="unknown_format")
-        return statement(
-            line(2, "100.00", "Acme Coworking GmbH", "", f"Invoice {books['first'].number}", "F1"),
-            line(3, "80.00", "Beta Studio", "", "", "F2"),
-            line(4, "15.00", "Unknown Sender", "", "Donation", "F3"),
-        )
-
-    monkeypatch.setattr("banking.formats.parse_statement", parse_statement, raising=False)
-    return calls
+def sample_book(entity):
+    """INV-2026-00001 (120.00) and INV-2026-00002 (250.00): what statement A's first two
+    lines name, by number and by RF reference."""
+    acme = CustomerFactory(entity=entity, name="Acme Coworking GmbH")
+    beta = CustomerFactory(entity=entity, name="Beta Studio")
+    return [issued_invoice(acme, "120.00"), issued_invoice(beta, "250.00")]
 
 
-def upload(client, content=b"<Document/>", name="november.xml", **data):
+def upload(client, name="statement_a.xml", content=None, **data):
+    content = sample_bytes(name) if content is None else content
     return submit(
         client,
         IMPORT_URL,
@@ -392,14 +397,13 @@ def upload(client, content=b"<Document/>", name="november.xml", **data):
 
 
 def test_the_import_page_offers_accounts_formats_and_csv_columns(client, office, manual):
-    BankAccount.objects.create(
+    account = BankAccount.objects.create(
         entity=manual,
         name="Main account",
         iban="DE89370400440532013000",
         currency="EUR",
         csv_mapping={"date": "Buchungstag", "amount": "Betrag", "delimiter": ";"},
     )
-    account = BankAccount.objects.get(entity=manual)
 
     page = client.get(f"{IMPORT_URL}?account={account.pk}").content.decode()
 
@@ -417,85 +421,124 @@ def test_the_import_page_offers_accounts_formats_and_csv_columns(client, office,
         assert text in page, text
 
 
-def test_an_import_opens_the_statement_and_says_what_it_found(client, office, manual, parser):
-    response = upload(client)
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [("statement_a.xml", {}), ("statement_a.sta", {}), ("statement_a.csv", GERMAN_CSV)],
+)
+def test_each_format_imports_and_opens_the_statement(
+    client, office, entity, sample_book, name, fields
+):
+    response = upload(client, name, **fields)
 
-    statement_ = BankStatement.objects.get(entity=manual)
+    statement_ = BankStatement.objects.get(entity=entity)
     assert response.status_code == 302
     assert response["Location"] == review_url(statement_)
-    assert statement_.filename == "november.xml"
+    assert (statement_.filename, statement_.lines.count()) == (name, 7)
     page = client.get(response["Location"])
-    assert "3 lines: 0 matched automatically, 2 suggested, 1 to review." in messages_of(page)
+    assert "7 lines: 2 matched automatically, 0 suggested, 5 to review." in messages_of(page)
+    for invoice in sample_book:
+        invoice.refresh_from_db()
+        assert invoice.status == "paid"
 
 
-def test_lines_certain_enough_are_confirmed_at_import(client, office, entity, books, parser):
-    entity.bank_auto_confirm = True
-    entity.save()
-
-    response = upload(client)
+def test_lines_wait_for_review_when_automatic_confirming_is_off(
+    client, office, manual, sample_book
+):
+    response = upload(client, "statement_a.xml", format="camt053")
 
     page = client.get(response["Location"])
-    assert "3 lines: 1 matched automatically, 1 suggested, 1 to review." in messages_of(page)
-    books["first"].refresh_from_db()
-    assert books["first"].status == "paid"
+    assert "7 lines: 0 matched automatically, 2 suggested, 5 to review." in messages_of(page)
+    assert not Payment.objects.exists()
 
 
-def test_the_same_file_twice_is_one_statement(client, office, manual, parser):
-    upload(client)
+def test_the_same_file_twice_is_one_statement_and_an_overlap_adds_only_new_lines(
+    client, office, entity, sample_book
+):
+    upload(client, "statement_a.xml")
 
-    response = upload(client)
-
-    assert BankStatement.objects.filter(entity=manual).count() == 1
-    assert BankStatementLine.objects.filter(entity=manual).count() == 3
-    page = client.get(response["Location"])
+    again = upload(client, "statement_a.xml")
+    page = client.get(again["Location"])
     assert any("This file was imported before" in m for m in messages_of(page))
+    assert BankStatement.objects.filter(entity=entity).count() == 1
+
+    overlapping = upload(client, "statement_b.xml")
+    page = client.get(overlapping["Location"])
+    assert (
+        "1 line: 0 matched automatically, 0 suggested, 1 to review. "
+        "2 more lines were imported before."
+    ) in messages_of(page)
+    assert BankStatementLine.objects.filter(entity=entity).count() == 8
+    assert Payment.objects.count() == 2
 
 
-def test_an_unreadable_file_is_an_error_on_the_form(client, office, manual, parser):
-    response = upload(client, content=b"garbage")
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b'<?xml version="1.0"?><Document xmlns="urn:x"><a>', None),
+        (b"no;columns;here\n1;2;3\n", None),
+    ],
+)
+def test_an_unreadable_file_is_an_error_on_the_form(client, office, manual, content, message):
+    response = upload(client, "broken.xml", content=content)
 
     assert response.status_code == 200
-    assert response.context["form"].errors["file"] == ["This is not a bank statement."]
+    errors = response.context["form"].errors
+    assert "file" in errors or "csv_date" in errors or "__all__" in errors
+    if message:
+        assert errors["file"] == [message]
     assert not BankStatement.objects.exists()
 
 
-def test_a_csv_mapping_typed_on_the_form_is_used_and_saved(client, office, manual, parser):
-    upload(
-        client,
-        content=b"Datum;Betrag\n",
-        name="bank.csv",
-        format="csv",
-        csv_date="Datum",
-        csv_amount="Betrag",
-        csv_remittance="Verwendungszweck",
-        csv_delimiter=";",
-        csv_date_format="%d.%m.%Y",
-        csv_decimal_comma="on",
-    )
+def test_a_csv_mapping_typed_on_the_form_is_saved_on_the_account(
+    client, office, entity, sample_book
+):
+    upload(client, "statement_a.csv", **GERMAN_CSV)
 
-    (call,) = parser
-    assert call["format"] == "csv"
-    assert call["csv_mapping"] == CsvMapping(
-        date="Datum",
-        amount="Betrag",
-        remittance_info="Verwendungszweck",
-        delimiter=";",
-        date_format="%d.%m.%Y",
-        decimal_comma=True,
-    )
-    account = BankAccount.objects.get(entity=manual)
-    assert account.csv_mapping["date"] == "Datum"
+    account = BankAccount.objects.get(entity=entity)
+    assert account.csv_mapping["date"] == "Buchungstag"
+    assert account.csv_mapping["decimal_comma"] is True
+    assert account.iban == "DE89370400440532013000"
+    # The next file of this bank needs no mapping: the account remembers it.
+    upload(client, "statement_b.csv", bank_account=account.pk)
+    assert BankStatementLine.objects.filter(entity=entity).count() == 8
+    page = client.get(f"{IMPORT_URL}?account={account.pk}").content.decode()
+    assert 'value="Verwendungszweck"' in page
 
 
-def test_a_csv_mapping_needs_both_date_and_amount(client, office, manual, parser):
-    response = upload(client, name="bank.csv", csv_date="Datum")
+def test_a_csv_file_without_an_account_asks_for_one(client, office, manual):
+    fields = {**GERMAN_CSV, "account_iban": ""}
+
+    response = upload(client, "statement_a.csv", **fields)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["bank_account"] == [
+        "This file does not name its account: choose the bank account, or type the IBAN of "
+        "a new one."
+    ]
+    assert not BankStatement.objects.exists()
+
+
+def test_a_csv_mapping_needs_both_date_and_amount(client, office, manual):
+    response = upload(client, "statement_a.csv", csv_date="Buchungstag")
 
     assert response.status_code == 200
     assert "csv_amount" in response.context["form"].errors
-    assert parser == []
+    assert not BankStatement.objects.exists()
 
 
-def test_a_member_of_two_entities_says_which_one_a_new_account_is_for(client, manual, parser):
+def test_a_file_of_another_account_is_refused_on_the_account_field(client, office, manual):
+    other = BankAccount.objects.create(
+        entity=manual, name="Savings", iban="FR1420041010050500013M02606", currency="EUR"
+    )
+
+    response = upload(client, "statement_a.xml", bank_account=other.pk)
+
+    assert response.status_code == 200
+    assert "not FR1420041010050500013M02606" in response.context["form"].errors["bank_account"][0]
+
+
+def test_a_member_of_two_entities_says_which_one_a_new_account_is_for(client, manual):
     other = EntityFactory(name="Second Space")
     client.force_login(staff(manual, other))
 

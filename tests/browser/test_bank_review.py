@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from banking.models import BankStatementLine, LineStatus
 from banking.services.importing import statement_import_parsed
 from payments.models import Payment
+from tests.banking.samples import sample_path
 from tests.banking.statements import line, statement
 from tests.browser.conftest import screenshot
 from tests.factories import SYSTEM, CustomerFactory, issued_invoice
@@ -128,3 +129,35 @@ def test_the_review_queue_and_a_refusal_on_the_line(page, live_server, books, se
     screenshot(page, "bank_queue_refusal_phone")
     # On a phone each line is a card of its own: nothing widens the page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_a_csv_statement_is_imported_from_the_page(page, live_server, office, width, height, name):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}{reverse('admin:banking_bankstatement_changelist')}")
+    page.get_by_test_id("import-statement").click()
+    expect(page.locator("h1")).to_have_text("Import statement")
+    page.set_input_files("#id_file", str(sample_path("statement_a.csv")))
+    page.fill("#id_account_iban", "DE89 3704 0044 0532 0130 00")
+    page.select_option("#id_format", "csv")
+    for field, value in [
+        ("csv_date", "Buchungstag"),
+        ("csv_amount", "Betrag"),
+        ("csv_name", "Name"),
+        ("csv_iban", "IBAN"),
+        ("csv_remittance", "Verwendungszweck"),
+        ("csv_reference", "Referenz"),
+        ("csv_date_format", "%d.%m.%Y"),
+    ]:
+        page.fill(f"#id_{field}", value)
+    page.check("#id_csv_decimal_comma")
+    screenshot(page, f"bank_import_{name}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Import statement").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "7 lines: 0 matched automatically, 0 suggested, 7 to review."
+    )
+    expect(page.locator("[data-line]")).to_have_count(7)
+    expect(page.locator("h1")).to_have_text("statement_a.csv")
+    screenshot(page, f"bank_imported_{name}")
