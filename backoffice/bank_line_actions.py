@@ -22,6 +22,7 @@ from backoffice.flows import Outcome, run_once
 from banking.models import BankStatementLine, LineStatus
 from banking.selectors import live_allocations
 from banking.services.reconciling import bank_line_confirm, bank_line_ignore, bank_line_undo
+from billing.errors import InvalidState
 
 
 def _line_for(request, line_id: str) -> BankStatementLine:
@@ -157,12 +158,22 @@ def line_undo_view(model_admin, request, line_id):
 
     def undo(line, form) -> str:
         was = line.status
-        undone = bank_line_undo(
-            entity=line.entity,
-            actor=admin_actor(request),
-            line_id=line.pk,
-            reason=form.cleaned_data["reason"],
-        )
+        try:
+            undone = bank_line_undo(
+                entity=line.entity,
+                actor=admin_actor(request),
+                line_id=line.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidState as error:
+            if error.code != "payment_has_refunds":
+                raise
+            raise InvalidState(
+                "This match cannot be undone: part of the line went to the customer's "
+                "balance as a refund of its payment, and a payment with refunds cannot be "
+                "deleted.",
+                code=error.code,
+            ) from None
         what = "match" if was == LineStatus.MATCHED else "ignore"
         return (
             f"Undid the {what} of the line of {money(line.amount, line.currency)} from "

@@ -564,3 +564,27 @@ def test_money_out_is_matched_to_the_refund_chosen(client, office, manual, books
 
     assert status_of(row) == LineStatus.MATCHED
     assert BankLineAllocation.objects.get(line=row).refund_id == refund.pk
+
+
+def test_undoing_a_line_whose_rest_went_to_the_balance_is_refused_on_the_line(
+    client, office, imported, books
+):
+    _, rows = imported
+    row = rows["BREF-2"]
+    submit(
+        client,
+        action_url(row, "split"),
+        {"invoice_0": books["first"].pk, "amount_0": "100.00", "remainder_to_balance": "on"},
+    )
+
+    response = submit(client, action_url(row, "undo"), {"reason": "Wrong customer"})
+
+    assert response.status_code == 200
+    (refused,) = [r for r in response.context["rows"] if r.line.pk == row.pk]
+    assert refused.open_form == "undo"
+    assert refused.error == [
+        "This match cannot be undone: part of the line went to the customer's balance as a "
+        "refund of its payment, and a payment with refunds cannot be deleted."
+    ]
+    assert status_of(row) == LineStatus.MATCHED
+    assert not Payment.objects.get(metadata__bank_line_id=row.pk).is_deleted
