@@ -37,7 +37,11 @@ class LineConfirmForm(LineForm):
 class LineReasonForm(LineForm):
     """Ignore or undo a line, saying why (kept in the audit trail)."""
 
-    reason = forms.CharField(max_length=1000, widget=forms.TextInput(attrs={"size": 40}))
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 40}),
+        error_messages={"required": "Say why: the reason is kept in the audit trail."},
+    )
 
 
 def _invoice_choice(suggestion: dict, currency: str) -> tuple[str, str]:

@@ -6,6 +6,7 @@ undo), which post to `bank_line_actions`."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
@@ -163,6 +164,14 @@ def line_forms(line, view: str, page: int, next_id: str) -> dict:
     return {name: line_form(name, line, initial=dict(where)) for name in names}
 
 
+def refusal(name: str, form) -> list[str]:
+    """What to say on a line whose form was refused: the service's words, or the form's."""
+    if name == "split":
+        problems = [str(error) for error in form.non_field_errors()]
+        return problems or (["Check the rows below."] if form.errors else [])
+    return [str(error) for errors in form.errors.values() for error in errors]
+
+
 def build_rows(lines, view: str, page: int, refused=None) -> list[LineRow]:
     """The page's rows; `refused` = (line id, form name, bound form) shows a refusal."""
     lines = list(lines)
@@ -192,11 +201,7 @@ def build_rows(lines, view: str, page: int, refused=None) -> list[LineRow]:
             _, name, form = refused
             row.forms[name] = form
             row.open_form = name
-            row.error = [str(e) for e in form.non_field_errors()] or (
-                ["Please correct the errors below."] if form.errors else []
-            )
-            if name in ("confirm", "ignore", "undo"):
-                row.error = [str(e) for errors in form.errors.values() for e in errors]
+            row.error = refusal(name, form)
         rows.append(row)
     return rows
 
@@ -215,6 +220,10 @@ def review_page(model_admin, request, *, statement: BankStatement | None, refuse
     page_number = request.POST.get("page") or request.GET.get("page") or 1
     page = Paginator(lines, LINES_PER_PAGE).get_page(page_number)
     rows = build_rows(page.object_list, view, page.number, refused)
+    if refused and not any(row.line.pk == refused[0] for row in rows):
+        # The line left this page (matched by someone else, say): say so above the lines.
+        for problem in refusal(refused[1], refused[2]):
+            messages.error(request, problem)
     title = f"Statement {statement}" if statement is not None else "Review queue: lines to match"
     context = {
         **model_admin.admin_site.each_context(request),
@@ -232,6 +241,5 @@ def review_page(model_admin, request, *, statement: BankStatement | None, refuse
         "queue_url": queue_url(),
         "import_url": reverse("admin:banking_bankstatement_import"),
         "list_url": reverse("admin:banking_bankstatement_changelist"),
-        "evidence_labels": EVIDENCE_LABELS,
     }
     return TemplateResponse(request, "admin/settle/bank_review.html", context)

@@ -185,6 +185,19 @@ def test_a_line_matched_by_someone_else_is_told_on_the_line(client, office, impo
     assert Payment.objects.filter(metadata__bank_line_id=rows["BREF-1"].pk).count() == 1
 
 
+def test_a_line_matched_meanwhile_is_told_above_the_queue(client, office, imported, manual):
+    _, rows = imported
+    bank_line_confirm(entity=manual, actor=SYSTEM, line_id=rows["BREF-1"].pk)
+
+    response = submit(client, action_url(rows["BREF-1"], "confirm"), {"view": "queue"})
+
+    assert response.status_code == 200
+    assert [r.line.bank_reference for r in response.context["rows"]] == ["BREF-2", "BREF-3"]
+    assert messages_of(response) == [
+        "This line has just been matched by someone else; reload to see what it pays."
+    ]
+
+
 def test_split_pays_two_invoices_and_sends_the_rest_to_the_balance(client, office, imported, books):
     _, rows = imported
     row = rows["BREF-2"]
@@ -265,6 +278,8 @@ def test_an_ignore_without_a_reason_is_refused_on_the_line(client, office, impor
     response = submit(client, action_url(rows["BREF-3"], "ignore"), {"reason": ""})
 
     assert response.status_code == 200
+    (refused,) = [r for r in response.context["rows"] if r.line.pk == rows["BREF-3"].pk]
+    assert refused.error == ["Say why: the reason is kept in the audit trail."]
     assert status_of(rows["BREF-3"]) == LineStatus.UNMATCHED
 
 
