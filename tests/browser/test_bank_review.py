@@ -110,12 +110,30 @@ def test_a_statement_is_reviewed_from_the_keyboard(
     screenshot(page, f"bank_review_done_{name}")
     assert BankStatementLine.objects.filter(status=LineStatus.MATCHED).count() == 2
 
+    # k goes back up; u undoes the focused line's ignore, with a reason.
+    page.keyboard.press("k")
+    expect(rows.nth(2)).to_be_focused()
+    page.keyboard.press("j")
+    page.keyboard.press("u")
+    reason = rows.nth(3).locator("details[data-form=undo] input[type=text]")
+    expect(reason).to_be_focused()
+    reason.fill("A refund after all")
+    reason.press("Enter")
+    expect(rows.nth(3).get_by_test_id("line-status")).to_have_text("Unmatched")
+    expect(rows.nth(3)).to_be_focused()
+
 
 def test_the_review_queue_and_a_refusal_on_the_line(page, live_server, books, seeded):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}{reverse('admin:banking_bankstatement_queue')}")
     rows = page.locator("[data-line]")
     expect(rows).to_have_count(4)
+    # Enter on a focused line confirms its proposed match, as c does.
+    page.keyboard.press("ArrowDown")
+    expect(rows.nth(1)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("Matched €240.00 from Northwind Studio")
+    expect(rows).to_have_count(3)
     first_row = rows.nth(0)
     first_row.get_by_text("Split / choose").click()
     first_row.locator("input[name=number_0]").fill(books["first"].number)
