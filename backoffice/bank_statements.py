@@ -22,6 +22,19 @@ from backoffice.scoping import ENTITY_FILTER, EntityScopedAdmin, ReadOnlyAdminMi
 from banking.selectors import statements_with_counts
 
 
+class FormatFilter(admin.SimpleListFilter):
+    """The formats Settle reads, by their names."""
+
+    title = "format"
+    parameter_name = "format__exact"
+
+    def lookups(self, request, model_admin):
+        return list(FORMAT_NAMES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(format=self.value()) if self.value() else queryset
+
+
 class BankStatementAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     change_list_template = "admin/settle/bank_statement_change_list.html"
     list_display = [
@@ -36,7 +49,7 @@ class BankStatementAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         "ignored",
     ]
     list_display_links = ["imported", "file"]
-    list_filter = ["format", ENTITY_FILTER]
+    list_filter = [FormatFilter, ENTITY_FILTER]
     search_fields = ["filename", "statement_ref", "bank_account__name", "bank_account__iban"]
     list_per_page = 50
 

@@ -96,6 +96,11 @@ def test_the_list_shows_each_statement_with_its_line_counts(client, office, impo
         assert text in page
     assert '<td class="field-suggested">2</td>' in page
     assert '<td class="field-unmatched">1</td>' in page
+    assert "?format__exact=mt940" in page  # the filter offers every format by its name
+    filtered = client.get(
+        reverse("admin:banking_bankstatement_changelist"), {"format__exact": "mt940"}
+    )
+    assert "november.xml" not in filtered.content.decode()
     assert review_url(statement_) in page
 
 
