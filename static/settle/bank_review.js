@@ -120,6 +120,9 @@
 
   function reviewPage() {
     if (!document.querySelector("[data-bank-review]")) return;
+    // A phone has no keys to list: the shortcuts stay one tap away.
+    var keys = document.querySelector(".bank-keys");
+    if (keys && window.matchMedia("(max-width: 767px)").matches) keys.removeAttribute("open");
     document.addEventListener("keydown", onKey);
     startingLine();
   }
