@@ -10,13 +10,13 @@ export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 # into var/), the sandbox gateway and plain HTTP; e-mails are printed, not sent.
 # Values in your environment win.
 DEMO_KEY := var/demo-secret-key
-LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-profile bench-admin bench-pdf
+LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank bench-aged
 $(LOCAL_TARGETS): export SETTLE_GATEWAY ?= sandbox
 $(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
 $(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 $(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
-.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-profile bench-admin bench-pdf
+.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank bench-aged
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -35,6 +35,7 @@ run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + work
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	SETTLE_LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo_statement
 	@echo "Settle is starting: back office http://$(HOST):$(PORT)/admin/ (admin / admin)," \
 	  "portal http://$(HOST):$(PORT)/portal/ (lena / lena-demo). Ctrl-C stops app, worker and scheduler."
 	@exec scripts/run-together \
@@ -54,6 +55,10 @@ export BENCH_WRITES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_be
 
 export BENCH_PDF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_pdf
 
+export BENCH_BANK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_bank
+export BENCH_EXPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_exports
+export BENCH_AGED_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_aged
+
 bench: bench-writes bench-reads bench-admin bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
 bench-reads: install $(DEMO_KEY)  ## 1,000,000 payments: latency of retrieve, lists, cursors, query, search
@@ -65,11 +70,19 @@ bench-admin: install $(DEMO_KEY)  ## the back office's pages over 1,000,000 paym
 bench-memory: install $(DEMO_KEY)  ## a worker's peak RSS streaming the CSV export of 1,000,000 payments
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.memory
 
+bench-exports: install $(DEMO_KEY)  ## peak RSS of a worker streaming 100,000 rows of each CSV export
+	DATABASE_URL=$(BENCH_EXPORTS_DATABASE_URL) $(BIN)/python -m bench.exports
+
 bench-writes: install $(DEMO_KEY)  ## POST /api/v1/payments under wrk at 2/8/32 connections vs a pgbench floor
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.writes
 
 bench-pdf: install $(DEMO_KEY)  ## a 200-line invoice rendered to PDF 10 times: median under 1 s
 	DATABASE_URL=$(BENCH_PDF_DATABASE_URL) $(BIN)/python -m bench.pdf
+
+bench-bank: install $(DEMO_KEY)  ## import and match a 10,000-line CAMT.053 against 100,000 open invoices: under 30 s
+	SETTLE_LOG_LEVEL=WARNING DATABASE_URL=$(BENCH_BANK_DATABASE_URL) $(BIN)/python -m bench.bank_import
+bench-aged: install $(DEMO_KEY)  ## aged receivables over 100,000 invoices, as of today and past dates: median under 500 ms
+	DATABASE_URL=$(BENCH_AGED_DATABASE_URL) $(BIN)/python -m bench.aged_receivables
 
 bench-profile: install $(DEMO_KEY)  ## py-spy on the workers under the write load: where a payment's CPU goes
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile

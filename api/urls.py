@@ -3,17 +3,20 @@
 from django.urls import path
 
 from api.resources import (
+    audit_events,
     bank_statements,
     credit_notes,
     customers,
     document_emails,
     documents,
     explain,
+    exports,
     invoice_actions,
     invoices,
     payment_export,
     payments,
     refunds,
+    reports,
 )
 
 urlpatterns = [
@@ -35,6 +38,7 @@ urlpatterns = [
         name="customer-balance-adjustments",
     ),
     path("invoices", invoices.InvoiceListView.as_view(), name="invoice-list"),
+    path("invoices/export", exports.InvoiceExportView.as_view(), name="invoice-export"),
     path("invoices/<str:pk>", invoices.InvoiceDetailView.as_view(), name="invoice-detail"),
     path("invoices/<str:pk>/pdf", documents.InvoicePdfView.as_view(), name="invoice-pdf"),
     path("invoices/<str:pk>/explain", explain.InvoiceExplainView.as_view(), name="invoice-explain"),
@@ -54,6 +58,7 @@ urlpatterns = [
     path("payments/<str:pk>", payments.PaymentDetailView.as_view(), name="payment-detail"),
     path("payments/<str:pk>/refunds", refunds.PaymentRefundsView.as_view(), name="payment-refunds"),
     path("refunds", refunds.RefundListView.as_view(), name="refund-list"),
+    path("refunds/export", exports.RefundExportView.as_view(), name="refund-export"),
     path("refunds/<str:pk>", refunds.RefundDetailView.as_view(), name="refund-detail"),
     path(
         "invoices/<str:pk>/issue", invoice_actions.InvoiceIssueView.as_view(), name="invoice-issue"
@@ -106,6 +111,7 @@ urlpatterns = [
         name="advance-charge",
     ),
     path("credit-notes", credit_notes.CreditNoteListView.as_view(), name="credit-note-list"),
+    path("credit-notes/export", exports.CreditNoteExportView.as_view(), name="credit-note-export"),
     path(
         "credit-notes/<str:pk>",
         credit_notes.CreditNoteDetailView.as_view(),
@@ -152,4 +158,22 @@ urlpatterns = [
         customers.SavedPaymentMethodListView.as_view(),
         name="customer-payment-methods",
     ),
+    path(
+        "balance-transactions/export",
+        exports.BalanceTransactionExportView.as_view(),
+        name="balance-transaction-export",
+    ),
+    path("audit-events", audit_events.AuditEventListView.as_view(), name="audit-event-list"),
+    path("audit-events/export", exports.AuditEventExportView.as_view(), name="audit-event-export"),
+    path(
+        "audit-events/<str:pk>",
+        audit_events.AuditEventDetailView.as_view(),
+        name="audit-event-detail",
+    ),
+    path(
+        "reports/aged-receivables",
+        reports.AgedReceivablesView.as_view(),
+        name="report-aged-receivables",
+    ),
+    path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
 ]

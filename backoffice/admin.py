@@ -14,6 +14,7 @@ from backoffice.customers import CustomerAdmin
 from backoffice.entities import EntityAdmin
 from backoffice.invoices import AdvanceInvoiceAdmin, InvoiceAdmin
 from backoffice.payment_list import PaymentAdmin, RefundAdmin, SavedPaymentMethodAdmin
+from backoffice.reports.menu import add_reports_to_app_list
 from banking.models import BankStatement
 from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, Entity
 from invoices.models import AdvanceInvoice, CreditNote, Invoice
@@ -39,3 +40,5 @@ for model, model_admin in [
     (BankStatement, BankStatementAdmin),
 ]:
     admin.site.register(model, model_admin)
+
+add_reports_to_app_list(admin.site)

@@ -262,7 +262,11 @@ class AuditEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The entity's trail newest first, page after page (GET /audit-events).
+            models.Index(fields=["entity", "created_at", "id"], name="audit_entity_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_id}"

@@ -67,6 +67,12 @@ class BankStatementSerializer(serializers.Serializer):
     filename = serializers.CharField()
     opening_balance = MoneyField(allow_null=True)
     closing_balance = MoneyField(allow_null=True)
+    movements = MoneyField(help_text="The sum of the file's lines (money out negative).")
+    balances_agree = serializers.BooleanField(
+        allow_null=True,
+        help_text="opening_balance + movements = closing_balance: no line of the file is "
+        "missing. Null when the file gives no balances (CSV).",
+    )
     first_date = serializers.DateField(allow_null=True)
     last_date = serializers.DateField(allow_null=True)
     lines_in_file = serializers.IntegerField()
@@ -245,14 +251,14 @@ class BankStatementLineDetailView(SettleAPIView):
         return Response(BankStatementLineSerializer(line).data)
 
 
-class AllocationSerializer(StrictInputSerializer):
+class LineAllocationSerializer(StrictInputSerializer):
     invoice_id = serializers.CharField(required=False)
     refund_id = serializers.CharField(required=False)
     amount = serializers.CharField(required=False, help_text="For an invoice: what it gets.")
 
 
 class ConfirmSerializer(StrictInputSerializer):
-    allocations = AllocationSerializer(
+    allocations = LineAllocationSerializer(
         many=True,
         required=False,
         help_text="Default: the line's proposed suggestions. Money in: invoice_id and amount "
@@ -264,7 +270,7 @@ class ConfirmSerializer(StrictInputSerializer):
     )
 
 
-class ReasonSerializer(StrictInputSerializer):
+class LineReasonSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
@@ -275,6 +281,16 @@ class LineActionView(SettleAPIView):
     def answer(self, line) -> Response:
         line = BankStatementLine.objects.prefetch_related("allocations").get(pk=line.pk)
         return Response(BankStatementLineSerializer(line).data)
+
+    def with_reason(self, service, request, pk) -> Response:
+        """Ignore and undo: the line, an optional reason, the service, the line as it is now."""
+        line = self.line(pk)
+        serializer = LineReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        return self.answer(
+            service(entity=self.entity, actor=self.actor, line_id=line.pk, reason=reason)
+        )
 
 
 LINE_ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
@@ -313,21 +329,12 @@ class BankLineIgnoreView(LineActionView):
         operation_id="ignore_bank_statement_line",
         summary="Ignore a line (a transfer between own accounts, a fee…)",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_ignore(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_ignore, request, pk)
 
 
 class BankLineUndoView(LineActionView):
@@ -337,18 +344,9 @@ class BankLineUndoView(LineActionView):
         description="Deletes the payments the match recorded (kept, with the reason) and "
         "returns the line to the queue.",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_undo(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_undo, request, pk)

@@ -52,7 +52,7 @@ class StatementFormatError(ValueError):
     ):
         super().__init__(message)
         self.code = code
-        self.row = row  # the CSV row (1 is the header), when one row is at fault
+        self.row = row  # the CSV file's line number (as an editor shows it) of a bad row
         self.column = column  # the CSV column's header, when one column is at fault
 
 

@@ -71,7 +71,7 @@ def _mapped_columns(mapping: CsvMapping) -> dict[str, str]:
         "currency": mapping.currency,
         "debit_credit": mapping.debit_credit,
     }
-    return {field: header.strip() for field, header in names.items() if header and header.strip()}
+    return {field: clean_text(header) for field, header in names.items() if clean_text(header)}
 
 
 def _locate_header(rows, wanted: dict[str, str]) -> tuple[dict[str, int], int]:
@@ -91,6 +91,7 @@ def _locate_header(rows, wanted: dict[str, str]) -> tuple[dict[str, int], int]:
     if first is None:
         raise StatementFormatError("The CSV file has no header row.", code="statement_empty")
     missing = [header for header in wanted.values() if header.casefold() not in first]
+    missing = missing or list(wanted.values())  # all there, but beyond the rows searched
     raise StatementFormatError(
         f"The CSV file has no column {', '.join(repr(name) for name in missing)} "
         "that its mapping names.",

@@ -26,6 +26,7 @@ _OPTIONS = mt940_library.Options.all()
 _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
 # ":86:" in the slash-keyword form some banks use (/NAME/.../IBAN/.../REMI/...).
 _SLASH_FIELDS = re.compile(r"/(NAME|IBAN|REMI|EREF)/(.*?)(?=/[A-Z]{4}/|$)", re.DOTALL)
+_REMI_MARK = re.compile(r"^(?:USTD|STRD)//?")
 _NO_REFERENCE = {"", "NONREF", "NOTPROVIDED"}
 
 
@@ -63,7 +64,11 @@ def _balance(data: dict, *kinds: str):
 
 
 def _slash_details(text: str) -> dict[str, str]:
-    return {key: value.strip() for key, value in _SLASH_FIELDS.findall(text)}
+    fields = {key: value.strip() for key, value in _SLASH_FIELDS.findall(text)}
+    if "REMI" in fields:
+        # Some banks mark unstructured remittance as /REMI/USTD//text/.
+        fields["REMI"] = _REMI_MARK.sub("", fields["REMI"]).strip("/ ")
+    return fields
 
 
 def _line(data: dict, statement_currency: str) -> ParsedLine:

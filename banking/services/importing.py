@@ -8,12 +8,16 @@ each other are settled by the same unique constraints.
 
 The lines whose remittance names exactly one open invoice, for no more than its due, are
 then confirmed one by one (`Entity.bank_auto_confirm`), each in its own transaction, so a
-line that cannot be confirmed waits for review instead of undoing the import.
+line that cannot be confirmed waits for review instead of undoing the import. A statement
+with up to `CONFIRM_INLINE` such lines has them confirmed before the import answers; a
+larger one hands them to the worker (each confirmation is a payment recorded, and thousands
+of them are minutes of work that no request should hold).
 """
 
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -26,6 +30,10 @@ from billing.actors import Actor
 from billing.audit import audit_record
 from billing.errors import NotFound, SettleError, ValidationError
 from billing.models import Entity
+from payments.queue import enqueue_with_transaction
+
+CONFIRM_INLINE = 200
+CONFIRM_CERTAIN_LINES = "banking.tasks.confirm_certain_lines"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class ImportResult:
     statement: BankStatement
     created: bool  # False: this very file was imported before
     auto_confirmed: int = 0
+    confirming_later: int = 0  # certain lines handed to the worker
 
 
 def statement_import(
@@ -88,13 +97,20 @@ def statement_import_parsed(
             if earlier:
                 return ImportResult(earlier, created=False)
             statement, certain = _store(entity, actor, account, parsed, digest, filename)
+            if entity.bank_auto_confirm and len(certain) > CONFIRM_INLINE:
+                enqueue_with_transaction(CONFIRM_CERTAIN_LINES, statement.pk)
     except IntegrityError:  # the same file, imported at this very moment by someone else
         earlier = BankStatement.objects.filter(file_sha256=digest, entity=entity).first()
         if earlier is None:
             raise
         return ImportResult(earlier, created=False)
-    confirmed = _auto_confirm(entity, actor, certain) if entity.bank_auto_confirm else 0
-    return ImportResult(statement, created=True, auto_confirmed=confirmed)
+    if not entity.bank_auto_confirm:
+        return ImportResult(statement, created=True)
+    if len(certain) > CONFIRM_INLINE:
+        return ImportResult(statement, created=True, confirming_later=len(certain))
+    return ImportResult(
+        statement, created=True, auto_confirmed=certain_lines_confirm(entity, actor, certain)
+    )
 
 
 def _find_account(entity: Entity, bank_account_id: str | None) -> BankAccount | None:
@@ -196,6 +212,7 @@ def _store(entity, actor, account, parsed, digest, filename):
         first_date=min(dates),
         last_date=max(dates),
         lines_in_file=len(lines),
+        movements=sum((line.amount for line in parsed.lines), Decimal("0")),
         imported_by=actor.user,
     )
     fresh = [
@@ -223,7 +240,8 @@ def _store(entity, actor, account, parsed, digest, filename):
     for line in fresh:
         line.suggestions = index.suggestions(line)
         line.status = LineStatus.SUGGESTED if line.suggestions else LineStatus.UNMATCHED
-        if index.certain_invoice(line) is not None:
+        line.certain = index.certain_invoice(line) is not None
+        if line.certain:
             certain.append(line)
     # A statement imported at the same moment may have stored some of these lines already.
     BankStatementLine.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
@@ -246,7 +264,9 @@ def _store(entity, actor, account, parsed, digest, filename):
     return statement, [line for line in certain if line.pk in stored]
 
 
-def _auto_confirm(entity, actor, lines) -> int:
+def certain_lines_confirm(entity, actor, lines) -> int:
+    """Confirm the certain lines still waiting; one that the invoice has outgrown since (paid
+    meanwhile, voided) is left for a person. Returns how many were confirmed."""
     confirmed = 0
     for line in lines:
         try:

@@ -27,6 +27,7 @@ from schemathesis.checks import (
 )
 
 from banking.services.importing import statement_import_parsed
+from billing.models import AuditEvent
 from config.wsgi import application
 from payments.services import credit_note_issue, refund_create
 from tests.banking.statements import line as bank_line
@@ -114,6 +115,7 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         "credit-notes": credit_note.pk,
         "customers": customer.pk,
     }
+    ids["audit-events"] = str(AuditEvent.objects.filter(entity=entity).first().pk)
     body_ids = {
         "invoice_id": [invoice.pk, draft.pk],
         "advance_invoice_id": [advance.pk],

@@ -43,6 +43,7 @@ def other(db):
         parsed=bank_statement(bank_line(3, "300.00", remittance=invoice.number, ref="B-1")),
         digest="b",
     ).statement
+    event = AuditEvent.objects.filter(entity=entity).first()
     return {
         "statement": statement.pk,
         "line": statement.lines.get().pk,
@@ -53,6 +54,7 @@ def other(db):
         "refund": refund.pk,
         "credit_note": credit_note.pk,
         "card": card.pk,
+        "audit_event": event.pk,
     }
 
 
@@ -73,6 +75,7 @@ READS = [
     "customers/{customer}/payment-methods",
     "bank-statements/{statement}",
     "bank-statement-lines/{line}",
+    "audit-events/{audit_event}",
 ]
 
 WRITES = [
@@ -167,6 +170,7 @@ CREATES = [
     ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
 ]
 LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
+LISTS += ["audit-events"]
 
 
 @pytest.mark.parametrize(("path", "body", "param"), CREATES)
@@ -204,6 +208,22 @@ def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, 
 
     assert response.status == 404, response.body
     assert response.error["param"] == "payment_method_id"
+
+
+# Reports: (path, parameters, the list that must be empty for an entity with nothing).
+REPORTS = [
+    ("reports/aged-receivables", {}, "customers"),
+    ("reports/collections", {"group_by": "day"}, "currencies"),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "rows"), REPORTS)
+def test_reports_show_only_the_keys_entity(api, entity, other, path, params, rows):
+    response = api.get(path, params)
+
+    assert response.status == 200, response.body
+    assert response.body[rows] == []
+    assert other["customer"] not in str(response.body)
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -156,3 +156,19 @@ def test_automatic_confirmation_can_be_turned_off(entity, book):
     assert result.auto_confirmed == 0
     assert not Payment.objects.filter(type="bank_transfer").exists()
     assert BankStatementLine.objects.filter(status="matched").count() == 0
+
+
+def test_a_large_statement_hands_its_certain_lines_to_the_worker(
+    entity, book, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("banking.services.importing.CONFIRM_INLINE", 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_import(entity, SAMPLE)
+
+    assert (result.auto_confirmed, result.confirming_later) == (0, 2)
+    # The worker (run at once in tests) confirmed both certain lines after the import.
+    matched = BankStatementLine.objects.filter(status="matched")
+    assert set(matched.values_list("bank_reference", flat=True)) == {"BREF-0001", "BREF-0002"}
+    book["beta"].refresh_from_db()
+    assert book["beta"].total_due == Decimal("0.00")

@@ -185,3 +185,15 @@ def test_unreadable_tag_is_refused_in_words(line, words):
     assert caught.value.code == "statement_mt940_malformed"
     assert words in str(caught.value)
     assert "object at" not in str(caught.value)
+
+
+def test_slash_keyword_remittance_loses_its_unstructured_mark():
+    data = _mt940(
+        ":61:2611021102C10,00NTRFNONREF//R-1\n"
+        ":86:/EREF/NOTPROVIDED/ORDP//NAME/Beta Studio/REMI/USTD//Desk rental/",
+        closing="110,00",
+    )
+
+    line = parse_mt940(data).lines[0]
+
+    assert (line.counterparty_name, line.remittance_info) == ("Beta Studio", "Desk rental")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0008_entity_documents_customer_profile'),
+        ('billing', '0009_audit_event_entity_index'),
     ]
 
     operations = [
