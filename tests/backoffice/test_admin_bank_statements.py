@@ -611,3 +611,16 @@ def test_undoing_a_line_whose_rest_went_to_the_balance_is_refused_on_the_line(
     ]
     assert status_of(row) == LineStatus.MATCHED
     assert not Payment.objects.get(metadata__bank_line_id=row.pk).is_deleted
+
+
+def test_a_viewer_sees_the_lines_without_the_buttons(client, entity, imported):
+    statement_, _ = imported
+    client.force_login(staff(entity, grant=["banking.view_bankstatement"]))
+
+    response = client.get(review_url(statement_))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Acme Coworking GmbH" in page
+    assert 'data-action="confirm"' not in page
+    assert 'data-action="ignore"' not in page
