@@ -624,3 +624,24 @@ def test_a_viewer_sees_the_lines_without_the_buttons(client, entity, imported):
     assert "Acme Coworking GmbH" in page
     assert 'data-action="confirm"' not in page
     assert 'data-action="ignore"' not in page
+
+
+@pytest.mark.parametrize("chosen", ["", "camt053", "mt940", "csv"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)) * 4,
+        b":20:X\n:25:Y\n:61:not a line\n",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',
+        b"Buchungstag;Betrag\n31.02.2026;12,00\n",
+    ],
+)
+def test_no_file_is_a_server_error(client, office, manual, chosen, content):
+    response = upload(
+        client, "odd.bin", content=content, format=chosen, csv_date="Buchungstag",
+        csv_amount="Betrag", csv_date_format="%d.%m.%Y", account_iban="DE89370400440532013000",
+    )  # fmt: skip
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert response.context["form"].errors
