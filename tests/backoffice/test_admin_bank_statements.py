@@ -108,6 +108,7 @@ def test_bank_statements_are_in_the_admin_menu(client, office):
     page = client.get(reverse("admin:index")).content.decode()
 
     assert reverse("admin:banking_bankstatement_changelist") in page
+    assert reverse("admin:banking_bankstatement_queue") in page  # the dashboard's quick link
 
 
 def test_the_review_page_shows_lines_suggestions_and_their_evidence(
