@@ -6,6 +6,7 @@ from api.resources import (
     audit_events,
     bank_statements,
     credit_notes,
+    customer_statement,
     customers,
     document_emails,
     documents,
@@ -33,6 +34,11 @@ urlpatterns = [
         name="customer-balance-explain",
     ),
     path(
+        "customers/<str:pk>/statement",
+        customer_statement.CustomerStatementView.as_view(),
+        name="customer-statement",
+    ),
+    path(
         "customers/<str:pk>/balance-adjustments",
         customers.BalanceAdjustmentView.as_view(),
         name="customer-balance-adjustments",
@@ -47,6 +53,11 @@ urlpatterns = [
         "advance-invoices/<str:pk>",
         invoices.AdvanceInvoiceDetailView.as_view(),
         name="advance-detail",
+    ),
+    path(
+        "advance-invoices/<str:pk>/explain",
+        explain.AdvanceInvoiceExplainView.as_view(),
+        name="advance-explain",
     ),
     path(
         "advance-invoices/<str:pk>/pdf",

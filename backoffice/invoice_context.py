@@ -20,7 +20,7 @@ from billing.models import AuditEvent
 from invoices.models import Invoice, InvoiceStatus
 from invoices.services.issuing import invoice_due_date, invoice_terms_days
 from payments.emails import SENDABLE_STATUSES
-from payments.explain import invoice_explanation
+from payments.explain import advance_explanation, invoice_explanation
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -276,6 +276,7 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
         "credit_to_apply": credit_to_apply(invoice, perms),
         "history": history_rows(invoice),
         "explanation": invoice_explanation(invoice) if not invoice.is_advance else None,
+        "advance_explanation": advance_explanation(invoice) if invoice.is_advance else None,
         **invoice_emails_context(invoice),
         "actions": sorted(
             [
