@@ -219,6 +219,12 @@ def import_message(result) -> str:
     )
     if counts["ignored"]:
         text += f", {counts['ignored']} ignored"
+    if result.confirming_later:
+        text += (
+            f". {result.confirming_later} certain match"
+            f"{'es are' if result.confirming_later != 1 else ' is'} being confirmed in the "
+            "background: reload the page in a moment"
+        )
     if statement.lines_repeated:
         text += (
             f". {statement.lines_repeated} more line"

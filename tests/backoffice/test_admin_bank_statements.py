@@ -9,6 +9,7 @@ from django.contrib.admin.utils import quote
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from backoffice.bank_import import import_message
 from backoffice.flows import form_token_new
 from banking.models import (
     BankAccount,
@@ -17,7 +18,7 @@ from banking.models import (
     BankStatementLine,
     LineStatus,
 )
-from banking.services.importing import statement_import_parsed
+from banking.services.importing import ImportResult, statement_import_parsed
 from banking.services.reconciling import bank_line_confirm
 from payments.models import Payment
 from payments.services import refund_create
@@ -646,3 +647,13 @@ def test_no_file_is_a_server_error(client, office, manual, chosen, content):
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert response.context["form"].errors
+
+
+def test_certain_matches_left_to_the_worker_are_announced(manual, imported):
+    statement_, _ = imported
+    result = ImportResult(statement_, created=True, confirming_later=2)
+
+    assert import_message(result) == (
+        "3 lines: 0 matched automatically, 2 suggested, 1 to review. 2 certain matches are "
+        "being confirmed in the background: reload the page in a moment."
+    )
