@@ -2,9 +2,6 @@
 entities; `statement_import` reads it, stores each line once and suggests what it pays.
 The page then opens the statement's review page and says what the import found."""
 
-import hashlib
-from dataclasses import replace
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -16,14 +13,11 @@ from backoffice.flows import OneTimeForm, Outcome, run_once
 from banking.formats import (
     FORMATS,
     MAX_STATEMENT_BYTES,
-    CsvMapping,
-    StatementFormatError,
-    parse_statement,
 )
 from banking.selectors import accounts_for, line_status_counts
-from banking.services.importing import statement_import, statement_import_parsed
+from banking.services.importing import statement_import
 from billing.entity_settings import clean_iban
-from billing.errors import SettleError, ValidationError
+from billing.errors import SettleError
 from billing.formats import format_iban
 from billing.models import Entity
 
@@ -47,43 +41,16 @@ IMPORT_PARAMS = {"bank_account_id": "bank_account", "csv_mapping": "csv_date", "
 
 
 def import_statement(*, entity, actor, upload, data: dict, csv_mapping: dict | None):
-    """`statement_import`, and for a file that names no account (a CSV) the IBAN typed on
-    the form: the service creates a new account only from an IBAN found in the file, so the
-    file is read here, given that IBAN, and stored by `statement_import_parsed`."""
-    content = upload.read()
-    arguments = {
-        "entity": entity,
-        "actor": actor,
-        "filename": upload.name or "",
-    }
-    try:
-        return statement_import(
-            data=content,
-            format=data.get("format") or None,
-            bank_account_id=data.get("bank_account") or None,
-            csv_mapping=csv_mapping,
-            **arguments,
-        )
-    except ValidationError as error:
-        if error.code != "bank_account_required":
-            raise
-        if not data.get("account_iban"):
-            raise ValidationError(
-                "This file does not name its account: choose the bank account, or type the "
-                "IBAN of a new one.",
-                code=error.code,
-                param="bank_account_id",
-            ) from None
-    mapping = CsvMapping(**csv_mapping) if csv_mapping else None
-    try:
-        parsed = parse_statement(content, format=data.get("format") or None, csv_mapping=mapping)
-    except StatementFormatError as error:  # read once already: not reached in practice
-        raise ValidationError(str(error), code=error.code, param="file") from None
-    return statement_import_parsed(
-        parsed=replace(parsed, account_iban=data["account_iban"]),
-        digest=hashlib.sha256(content).hexdigest(),
-        mapping_to_save=mapping,
-        **arguments,
+    """`statement_import` with what the form says: the account, or the IBAN of a new one."""
+    return statement_import(
+        entity=entity,
+        actor=actor,
+        data=upload.read(),
+        filename=upload.name or "",
+        format=data.get("format") or None,
+        bank_account_id=data.get("bank_account") or None,
+        csv_mapping=csv_mapping,
+        new_account_iban=data.get("account_iban") or "",
     )
 
 

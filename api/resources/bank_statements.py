@@ -23,6 +23,7 @@ from banking.formats import FORMATS, MAX_STATEMENT_BYTES
 from banking.models import BankStatement, BankStatementLine, LineStatus
 from banking.services.importing import statement_import
 from banking.services.reconciling import bank_line_confirm, bank_line_ignore, bank_line_undo
+from billing.entity_settings import clean_iban
 from billing.errors import ValidationError
 
 
@@ -151,7 +152,8 @@ class BankStatementListView(SettleAPIView):
         description="Multipart upload, field `file`. The format is detected, or given as "
         "`format`. A CSV needs `csv_mapping` (a JSON object naming the header of each column: "
         "date, amount, counterparty_name, counterparty_iban, remittance_info, bank_reference; "
-        "delimiter, date_format, decimal_comma) unless the bank account has one saved. "
+        "delimiter, date_format, decimal_comma) unless the bank account has one saved, and, when it names no account, `bank_account_id` or "
+        "`new_account_iban` (the account is created with the statement). "
         "Each line is stored once per account: the same file again answers 200 with the "
         "statement imported before; an overlapping statement stores only its new lines. "
         "Lines whose remittance names exactly one open invoice, for no more than its due, "
@@ -164,6 +166,7 @@ class BankStatementListView(SettleAPIView):
                     "file": serializers.FileField(),
                     "format": serializers.ChoiceField(choices=FORMATS, required=False),
                     "bank_account_id": serializers.CharField(required=False),
+                    "new_account_iban": serializers.CharField(required=False),
                     "csv_mapping": serializers.CharField(required=False),
                 },
             )
@@ -188,11 +191,21 @@ class BankStatementListView(SettleAPIView):
             format=request.data.get("format") or None,
             bank_account_id=request.data.get("bank_account_id") or None,
             csv_mapping=_mapping(request.data.get("csv_mapping")),
+            new_account_iban=_iban(request.data.get("new_account_iban")),
         )
         return Response(
             statement_data(result.statement),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+
+def _iban(raw) -> str:
+    if not raw:
+        return ""
+    try:
+        return clean_iban(raw)
+    except ValidationError as error:
+        raise ValidationError(error.message, code=error.code, param="new_account_iban") from None
 
 
 def _mapping(raw) -> dict | None:

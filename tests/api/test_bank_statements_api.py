@@ -165,3 +165,17 @@ def test_lists_and_the_review_queue(api, book):
 
     assert [s["lines_in_file"] for s in statements.body["data"]] == [7]
     assert len(queue.body["data"]) == 5
+
+
+def test_a_csv_naming_no_account_opens_the_account_given_by_its_iban(api, book):
+    mapping = json.dumps(STATEMENT_MAPPING.__dict__)
+    without = upload(api, "statement_a.csv", csv_mapping=mapping)
+    bad_iban = upload(api, "statement_a.csv", csv_mapping=mapping, new_account_iban="DE00 1234")
+    status, body = upload(
+        api, "statement_a.csv", csv_mapping=mapping, new_account_iban="DE89 3704 0044 0532 0130 00"
+    )
+
+    assert (without[0], without[1]["error"]["code"]) == (400, "bank_account_required")
+    assert (bad_iban[0], bad_iban[1]["error"]["param"]) == (400, "new_account_iban")
+    assert status == 201 and body["account_iban"] == "DE89370400440532013000"
+    assert len(body["lines"]) == 7

@@ -538,8 +538,8 @@ def test_a_csv_file_without_an_account_asks_for_one(client, office, manual):
 
     assert response.status_code == 200
     assert response.context["form"].errors["bank_account"] == [
-        "This file does not name its account: choose the bank account, or type the IBAN of "
-        "a new one."
+        "This statement does not name its account: choose the bank account it belongs to, "
+        "or give the IBAN of a new one."
     ]
     assert not BankStatement.objects.exists()
 
