@@ -10,13 +10,13 @@ export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle
 # into var/), the sandbox gateway and plain HTTP; e-mails are printed, not sent.
 # Values in your environment win.
 DEMO_KEY := var/demo-secret-key
-LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank
+LOCAL_TARGETS := run worker bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank bench-aged
 $(LOCAL_TARGETS): export SETTLE_GATEWAY ?= sandbox
 $(LOCAL_TARGETS): export SETTLE_ALLOW_HTTP ?= 1
 $(LOCAL_TARGETS): export SETTLE_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 $(LOCAL_TARGETS): export DJANGO_SECRET_KEY ?= $(shell cat $(DEMO_KEY) 2>/dev/null)
 
-.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank
+.PHONY: install run worker test lint messages format clean bench bench-reads bench-writes bench-memory bench-exports bench-profile bench-admin bench-pdf bench-bank bench-aged
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required (see .python-version)")'
@@ -57,6 +57,7 @@ export BENCH_PDF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench
 
 export BENCH_BANK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_bank
 export BENCH_EXPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_exports
+export BENCH_AGED_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/settle_bench_aged
 
 bench: bench-writes bench-reads bench-admin bench-memory  ## all benchmarks (needs wrk and pgbench; bench/README.md)
 
@@ -80,6 +81,8 @@ bench-pdf: install $(DEMO_KEY)  ## a 200-line invoice rendered to PDF 10 times: 
 
 bench-bank: install $(DEMO_KEY)  ## import and match a 10,000-line CAMT.053 against 100,000 open invoices: under 30 s
 	SETTLE_LOG_LEVEL=WARNING DATABASE_URL=$(BENCH_BANK_DATABASE_URL) $(BIN)/python -m bench.bank_import
+bench-aged: install $(DEMO_KEY)  ## aged receivables over 100,000 invoices, as of today and past dates: median under 500 ms
+	DATABASE_URL=$(BENCH_AGED_DATABASE_URL) $(BIN)/python -m bench.aged_receivables
 
 bench-profile: install $(DEMO_KEY)  ## py-spy on the workers under the write load: where a payment's CPU goes
 	BENCH_DATABASE_URL=$(BENCH_WRITES_DATABASE_URL) $(BIN)/python -m bench.profile

@@ -6,16 +6,19 @@ from api.resources import (
     audit_events,
     bank_statements,
     credit_notes,
+    customer_statement,
     customers,
     document_emails,
     documents,
     explain,
     exports,
     invoice_actions,
+    invoice_refunds,
     invoices,
     payment_export,
     payments,
     refunds,
+    reports,
 )
 
 urlpatterns = [
@@ -32,6 +35,11 @@ urlpatterns = [
         name="customer-balance-explain",
     ),
     path(
+        "customers/<str:pk>/statement",
+        customer_statement.CustomerStatementView.as_view(),
+        name="customer-statement",
+    ),
+    path(
         "customers/<str:pk>/balance-adjustments",
         customers.BalanceAdjustmentView.as_view(),
         name="customer-balance-adjustments",
@@ -46,6 +54,11 @@ urlpatterns = [
         "advance-invoices/<str:pk>",
         invoices.AdvanceInvoiceDetailView.as_view(),
         name="advance-detail",
+    ),
+    path(
+        "advance-invoices/<str:pk>/explain",
+        explain.AdvanceInvoiceExplainView.as_view(),
+        name="advance-explain",
     ),
     path(
         "advance-invoices/<str:pk>/pdf",
@@ -83,6 +96,11 @@ urlpatterns = [
         "invoices/<str:pk>/charge",
         invoice_actions.InvoiceChargeView.as_view(),
         name="invoice-charge",
+    ),
+    path(
+        "invoices/<str:pk>/refunds",
+        invoice_refunds.InvoiceRefundsView.as_view(),
+        name="invoice-refunds",
     ),
     path(
         "invoices/<str:pk>/apply-balance",
@@ -169,4 +187,10 @@ urlpatterns = [
         audit_events.AuditEventDetailView.as_view(),
         name="audit-event-detail",
     ),
+    path(
+        "reports/aged-receivables",
+        reports.AgedReceivablesView.as_view(),
+        name="report-aged-receivables",
+    ),
+    path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
 ]

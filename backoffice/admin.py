@@ -8,11 +8,14 @@ from django.contrib import admin
 
 from backoffice.api_keys import ApiKeyAdmin
 from backoffice.audit import AuditEventAdmin, BalanceTransactionAdmin
+from backoffice.bank_statements import BankStatementAdmin
 from backoffice.credit_notes import CreditNoteAdmin
 from backoffice.customers import CustomerAdmin
 from backoffice.entities import EntityAdmin
 from backoffice.invoices import AdvanceInvoiceAdmin, InvoiceAdmin
 from backoffice.payment_list import PaymentAdmin, RefundAdmin, SavedPaymentMethodAdmin
+from backoffice.reports.menu import add_reports_to_app_list
+from banking.models import BankStatement
 from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, Entity
 from invoices.models import AdvanceInvoice, CreditNote, Invoice
 from payments.models import Payment, Refund, SavedPaymentMethod
@@ -34,5 +37,8 @@ for model, model_admin in [
     (Payment, PaymentAdmin),
     (Refund, RefundAdmin),
     (SavedPaymentMethod, SavedPaymentMethodAdmin),
+    (BankStatement, BankStatementAdmin),
 ]:
     admin.site.register(model, model_admin)
+
+add_reports_to_app_list(admin.site)

@@ -15,6 +15,7 @@ from backoffice.customer_archive import (
     restore_selected,
 )
 from backoffice.customer_form import EDITABLE_FIELDS, CustomerForm
+from backoffice.customer_statement import customer_statement_view
 from backoffice.display import badge, money
 from backoffice.labels import STATUS_LABELS
 from backoffice.scoping import ENTITY_FILTER, EntityScopedAdmin, member_entity_ids
@@ -23,9 +24,12 @@ from billing.errors import SettleError
 from billing.models import BalanceTransaction, Customer, Entity
 from billing.services import customer_create, customer_update
 from invoices.models import Invoice, InvoiceStatus
+from payments.explain import balance_explanation_tail
 from payments.models import SavedPaymentMethod
 
 LEDGER_ROWS = 25
+# The explanation shows the newest movements; older ones are brought forward as one sum.
+EXPLAINED_ROWS = 200
 
 PROFILE_INVOICES = 50
 
@@ -155,8 +159,32 @@ class CustomerAdmin(EntityScopedAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name="billing_customer_restore",
             ),
+            path(
+                "<path:object_id>/statement/",
+                self.admin_site.admin_view(self.statement_view),
+                name="billing_customer_statement",
+            ),
+            path(
+                "<path:object_id>/statement/csv",
+                self.admin_site.admin_view(self.statement_csv_view),
+                name="billing_customer_statement_csv",
+            ),
+            path(
+                "<path:object_id>/statement/pdf",
+                self.admin_site.admin_view(self.statement_pdf_view),
+                name="billing_customer_statement_pdf",
+            ),
             *super().get_urls(),
         ]
+
+    def statement_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id)
+
+    def statement_csv_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id, "csv")
+
+    def statement_pdf_view(self, request, object_id):
+        return customer_statement_view(self, request, object_id, "pdf")
 
     def adjust_balance_view(self, request, object_id):
         return balance_adjust_view(self, request, object_id)
@@ -186,6 +214,18 @@ class CustomerAdmin(EntityScopedAdmin):
             "ledger": ledger[:LEDGER_ROWS],
             "ledger_more": len(ledger) > LEDGER_ROWS,
             "can_adjust": request.user.has_perm(ADJUST_PERMISSION),
+            "explanation": self.balance_explanation(customer),
+        }
+
+    def balance_explanation(self, customer: Customer) -> dict:
+        """The ledger behind the money balance, shown in its panel (newest rows)."""
+        tail = balance_explanation_tail(customer, EXPLAINED_ROWS)
+        return {
+            "currency": customer.currency,
+            "rows": tail.rows,
+            "earlier": tail.earlier,
+            "brought_forward": tail.brought_forward,
+            "figure": tail.figure,
         }
 
     def cards_panel(self, customer: Customer) -> dict:

@@ -25,6 +25,11 @@ BADGE_TONES = {
     "refunded": "muted",
     "partially_refunded": "warning",
     "deleted": "muted",
+    # bank statement lines
+    "unmatched": "warning",
+    "suggested": "info",
+    "matched": "success",
+    "ignored": "muted",
 }
 
 

@@ -46,6 +46,7 @@ class EntityAdmin(EntityScopedAdmin):
             "Collection",
             {"fields": ["payment_terms_days", "reminder_days", "sender_email"]},
         ),
+        ("Bank statements", {"fields": ["bank_auto_confirm"]}),
     ]
     inlines = [EntityMembershipInline]
 

@@ -69,7 +69,16 @@ class EntitySettingsForm(forms.ModelForm):
     class Meta:
         model = Entity
         fields = list(SETTINGS_FIELDS)
-        labels = {"sender_email": "Sender e-mail", "invoice_footer": "Invoice footer"}
+        labels = {
+            "sender_email": "Sender e-mail",
+            "invoice_footer": "Invoice footer",
+            "bank_auto_confirm": "Confirm certain bank matches automatically",
+        }
+        help_texts = {
+            "bank_auto_confirm": "A bank line whose remittance names exactly one open "
+            "invoice, for no more than its due, is recorded as its payment at import. The "
+            "other lines wait for review.",
+        }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3, "cols": 40}),
             "invoice_footer": forms.Textarea(attrs={"rows": 3, "cols": 40}),

@@ -20,7 +20,7 @@ from billing.models import AuditEvent
 from invoices.models import Invoice, InvoiceStatus
 from invoices.services.issuing import invoice_due_date, invoice_terms_days
 from payments.emails import SENDABLE_STATUSES
-from payments.explain import invoice_explanation
+from payments.explain import advance_explanation, invoice_explanation
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -256,15 +256,30 @@ def draft_due_context(invoice: Invoice) -> dict:
     return {"due_at_issue": invoice_due_date(invoice), "due_terms_days": terms}
 
 
+def invoice_refund_url(model_admin, invoice: Invoice, perms, rows: list[dict]) -> str:
+    """Refund… is offered while some payment of money on the invoice can still give back."""
+    refundable = any(
+        row["refundable"] > 0
+        and row["payment"].type in EXTERNAL_TYPES
+        and not row["payment"].credit_note_id
+        for row in rows
+    )
+    return (
+        flow_url(model_admin, "invoice_refund", invoice.pk) if perms.refund and refundable else ""
+    )
+
+
 def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
     perms = FlowPermissions.of(request.user)
     lines = list(invoice.lines.all())
     payable = is_payable(invoice)
     can_create = payable and (perms.record or perms.charge)
+    rows = payment_rows(model_admin, invoice, perms)
     return {
         "perms_flow": perms,
         "lines": lines,
-        "payment_rows": payment_rows(model_admin, invoice, perms),
+        "payment_rows": rows,
+        "invoice_refund_url": invoice_refund_url(model_admin, invoice, perms, rows),
         "credit_notes": credit_note_rows(invoice) if not invoice.is_advance else [],
         "applications": (
             Payment.objects.filter(advance_invoice=invoice, type=PaymentType.ADVANCE)
@@ -276,6 +291,7 @@ def invoice_page_context(model_admin, request, invoice: Invoice) -> dict:
         "credit_to_apply": credit_to_apply(invoice, perms),
         "history": history_rows(invoice),
         "explanation": invoice_explanation(invoice) if not invoice.is_advance else None,
+        "advance_explanation": advance_explanation(invoice) if invoice.is_advance else None,
         **invoice_emails_context(invoice),
         "actions": sorted(
             [

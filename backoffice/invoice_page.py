@@ -30,6 +30,7 @@ from backoffice.invoice_authoring import (
     duplicate_view,
 )
 from backoffice.invoice_context import invoice_page_context
+from backoffice.invoice_refund import invoice_refund_view
 from backoffice.payment_views import (
     payment_cancel_view,
     payment_create_view,
@@ -49,6 +50,7 @@ FLOWS = [
     (f"{PAYMENT}/cancel/", payment_cancel_view, "payment_cancel"),
     ("credit-notes/create/", credit_note_create_view, "credit_note_create"),
     ("move-excess/", move_excess_view, "move_excess"),
+    ("refund/", invoice_refund_view, "invoice_refund"),
     ("apply/", advance_apply_view, "apply"),
     ("issue/", invoice_issue_view, "issue"),
     ("void/", invoice_void_view, "void"),

@@ -163,12 +163,25 @@ class MatchIndex:
     @staticmethod
     def _proposed(suggestions: list[dict]) -> list[dict]:
         """Mark what a plain "confirm" does: every named invoice when their dues together fit
-        the line, else the best one when its evidence is clearly the best."""
+        the line; every open invoice of the one customer the payer is known as when their
+        dues add up to the line exactly (two months paid in one transfer); else the best one
+        when its evidence is clearly the best."""
         named = [s for s in suggestions if {"number", "rf"} & set(s["evidence"])]
-        if len(named) > 1 and sum(Decimal(s["due"]) for s in named) <= Decimal(named[0]["line"]):
-            for suggestion in named:
-                suggestion["amount"] = suggestion["due"]
-                suggestion["proposed"] = True
+        known = [s for s in suggestions if {"iban", "name"} & set(s["evidence"])]
+        line = Decimal(suggestions[0]["line"]) if suggestions else Decimal("0")
+        together = None
+        if len(named) > 1 and sum(Decimal(s["due"]) for s in named) <= line:
+            together = named
+        elif (
+            not named
+            and len(known) > 1
+            and len({s["customer_id"] for s in known}) == 1
+            and sum(Decimal(s["due"]) for s in known) == line
+        ):
+            together = known
+        if together:
+            for suggestion in together:
+                suggestion.update(amount=suggestion["due"], excess="0.00", proposed=True)
         elif suggestions and (
             len(suggestions) == 1 or suggestions[0]["score"] > suggestions[1]["score"]
         ):
@@ -264,7 +277,9 @@ def _customers_by_name(entity_id, names) -> dict:
     ):
         found[normalised_name(name)].add(customer_id)
     seen = (
-        BankStatementLine.objects.filter(entity_id=entity_id, allocations__undone_at=None)
+        BankStatementLine.objects.filter(
+            entity_id=entity_id, allocations__undone_at=None, allocations__kind="payment"
+        )
         .annotate(lowered=Lower("counterparty_name"))
         .filter(lowered__in=names)
         .values_list("lowered", "allocations__customer_id")

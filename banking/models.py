@@ -60,6 +60,7 @@ class BankStatement(models.Model):
     file_sha256 = models.CharField(max_length=64)
     opening_balance = models.DecimalField(**MONEY_FIELD, null=True, blank=True)
     closing_balance = models.DecimalField(**MONEY_FIELD, null=True, blank=True)
+    movements = models.DecimalField(**MONEY_FIELD, default=Decimal("0"))  # Σ of the file's lines
     first_date = models.DateField(null=True, blank=True)
     last_date = models.DateField(null=True, blank=True)
     lines_in_file = models.PositiveIntegerField(default=0)
@@ -81,6 +82,14 @@ class BankStatement(models.Model):
 
     def __str__(self):
         return self.filename or self.statement_ref or self.pk
+
+    @property
+    def balances_agree(self) -> bool | None:
+        """Opening balance plus the lines is the closing balance: the file is whole. None when
+        the bank gave no balances (a CSV export)."""
+        if self.opening_balance is None or self.closing_balance is None:
+            return None
+        return self.opening_balance + self.movements == self.closing_balance
 
 
 class LineStatus(models.TextChoices):

@@ -2,12 +2,12 @@
 
 Numbers are issued as `PREFIX-YYYY-NNNNN`; payers write `INV-2026-00042`, `inv 2026 42` or
 `INV202600042`. `number_key` reduces each spelling to one key, so one dictionary lookup finds
-the invoice. The structured creditor reference (ISO 11649, `RF` + two check digits + up to
-21 letters or digits) of an invoice is built from its number, so a bank that prints the RF
-on its transfer form points at exactly one invoice.
+the invoice. Its structured creditor reference (`invoices.references`) points at it too.
 """
 
 import re
+
+from invoices.references import creditor_reference, creditor_reference_valid
 
 NUMBER_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z]{1,8})[\s\-/_.]*(\d{4})[\s\-/_.]*(\d{1,8})(?!\d)")
 RF_IN_TEXT = re.compile(r"RF\s?(\d\s?\d)((?:\s?[A-Z0-9]){1,21})")
@@ -33,26 +33,6 @@ def number_keys_in(text: str) -> list[tuple[str, int, int]]:
     return keys
 
 
-def _check_value(reference_body: str) -> int:
-    """ISO 7064 MOD 97-10 over `body + "RF00"`, letters as 10..35."""
-    digits = "".join(str(int(char, 36)) for char in reference_body + "RF00")
-    return int(digits) % 97
-
-
-def creditor_reference(number: str) -> str:
-    """The RF reference of an invoice number: `INV-2026-00002` → `RF49INV202600002`."""
-    body = re.sub(r"[^A-Z0-9]", "", number.upper())[:21]
-    return f"RF{98 - _check_value(body):02d}{body}"
-
-
-def creditor_reference_valid(reference: str) -> bool:
-    reference = re.sub(r"\s", "", reference.upper())
-    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", reference):
-        return False
-    digits = "".join(str(int(char, 36)) for char in reference[4:] + reference[:4])
-    return int(digits) % 97 == 1
-
-
 def creditor_references_in(text: str) -> list[str]:
     """Every valid RF reference in free text (spaces inside it allowed), each once."""
     found = []
@@ -64,3 +44,11 @@ def creditor_references_in(text: str) -> list[str]:
         if len(candidate) > 4 and candidate not in found:
             found.append(candidate)
     return found
+
+
+__all__ = [
+    "creditor_reference",
+    "creditor_references_in",
+    "invoice_number_key",
+    "number_keys_in",
+]

@@ -153,6 +153,7 @@ SETTINGS_FIELDS = (
     "sender_email",
     "language",
     "reminder_days",
+    "bank_auto_confirm",
 )
 SETTINGS_TEXT_LIMITS = {"name": 200, "legal_name": 200, "address": 2000, "vat_id": 32}
 MAX_FOOTER_LENGTH = 2000
@@ -223,6 +224,10 @@ def _clean_settings(entity: Entity, changes: dict) -> dict:
             cleaned[field] = clean_language(value, allow_blank=False)
         elif field == "reminder_days":
             cleaned[field] = parse_reminder_days(value)
+        elif field == "bank_auto_confirm":
+            if not isinstance(value, bool):
+                raise ValidationError(f"{field} must be true or false.", param=field)
+            cleaned[field] = value
     if "name" in cleaned and not cleaned["name"]:
         raise ValidationError("An entity needs a name.", param="name")
     if "bic" in changes or "iban" in changes:

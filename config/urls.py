@@ -44,6 +44,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home"), name="root"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", include("backoffice.urls")),
+    path("admin/reports/", include("backoffice.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("webhooks/stripe", stripe_webhook, name="stripe-webhook"),

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.forms import QueuedPasswordResetForm
-from portal.views import cards, documents, pay, pdfs, sandbox
+from portal.views import cards, documents, pay, pdfs, sandbox, statement
 
 app_name = "portal"
 
@@ -71,6 +71,9 @@ urlpatterns = [
     ),
     path("receipts/refunds/<str:refund_id>", documents.refund_receipt, name="refund-receipt"),
     path("balance/", documents.balance, name="balance"),
+    path("statement/", statement.statement, name="statement"),
+    path("statement/csv", statement.statement_csv, name="statement-csv"),
+    path("statement/pdf", statement.statement_pdf_download, name="statement-pdf"),
     path("cards/", cards.cards, name="cards"),
     path("cards/add", cards.card_add, name="card-add"),
     path("cards/added", cards.card_added, name="card-added"),

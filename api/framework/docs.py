@@ -87,7 +87,9 @@ class PaginationSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="-1 when include_total_count=false")
     next_cursor = serializers.CharField(allow_null=True)
     prev_cursor = serializers.CharField(allow_null=True)
-    has_more = serializers.BooleanField()
+    has_more = serializers.BooleanField(
+        help_text="True exactly when next_cursor is set: a page follows this one"
+    )
 
 
 @functools.cache

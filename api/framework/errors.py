@@ -1,6 +1,7 @@
 """One error format for every API error: `{"error": {"type", "code", "message", "param"}}`."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, DataError, OperationalError
@@ -69,13 +70,12 @@ def api_exception_handler(exc, context):
             ("api_error", "api_error"),
         )
         headers = {}
+        message = str(exc.detail)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
+            message, headers["Retry-After"] = _retry_after(exc.wait)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
-        return Response(
-            error_body(type_, code, str(exc.detail)), status=exc.status_code, headers=headers
-        )
+        return Response(error_body(type_, code, message), status=exc.status_code, headers=headers)
     if isinstance(exc, OperationalError) and _is_lock_conflict(exc):
         return Response(
             error_body(
@@ -109,6 +109,17 @@ def api_exception_handler(exc, context):
             headers={"Retry-After": "1"},
         )
     return None
+
+
+def _retry_after(wait: float) -> tuple[str, str]:
+    """The 429 message and its `Retry-After`, from one whole number of seconds.
+
+    Rounded up (and at least 1) so that a client waiting exactly that long is
+    let through, and computed once so the header and the text never disagree.
+    """
+    seconds = max(1, math.ceil(wait))
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Too many requests for this API key; retry in {seconds} {unit}.", str(seconds)
 
 
 NUMERIC_VALUE_OUT_OF_RANGE = "22003"

@@ -23,6 +23,7 @@ from banking.formats import FORMATS, MAX_STATEMENT_BYTES
 from banking.models import BankStatement, BankStatementLine, LineStatus
 from banking.services.importing import statement_import
 from banking.services.reconciling import bank_line_confirm, bank_line_ignore, bank_line_undo
+from billing.entity_settings import clean_iban
 from billing.errors import ValidationError
 
 
@@ -67,6 +68,12 @@ class BankStatementSerializer(serializers.Serializer):
     filename = serializers.CharField()
     opening_balance = MoneyField(allow_null=True)
     closing_balance = MoneyField(allow_null=True)
+    movements = MoneyField(help_text="The sum of the file's lines (money out negative).")
+    balances_agree = serializers.BooleanField(
+        allow_null=True,
+        help_text="opening_balance + movements = closing_balance: no line of the file is "
+        "missing. Null when the file gives no balances (CSV).",
+    )
     first_date = serializers.DateField(allow_null=True)
     last_date = serializers.DateField(allow_null=True)
     lines_in_file = serializers.IntegerField()
@@ -146,7 +153,8 @@ class BankStatementListView(SettleAPIView):
         description="Multipart upload, field `file`. The format is detected, or given as "
         "`format`. A CSV needs `csv_mapping` (a JSON object naming the header of each column: "
         "date, amount, counterparty_name, counterparty_iban, remittance_info, bank_reference; "
-        "delimiter, date_format, decimal_comma) unless the bank account has one saved. "
+        "delimiter, date_format, decimal_comma) unless the bank account has one saved, and, when it names no account, `bank_account_id` or "
+        "`new_account_iban` (the account is created with the statement). "
         "Each line is stored once per account: the same file again answers 200 with the "
         "statement imported before; an overlapping statement stores only its new lines. "
         "Lines whose remittance names exactly one open invoice, for no more than its due, "
@@ -159,6 +167,7 @@ class BankStatementListView(SettleAPIView):
                     "file": serializers.FileField(),
                     "format": serializers.ChoiceField(choices=FORMATS, required=False),
                     "bank_account_id": serializers.CharField(required=False),
+                    "new_account_iban": serializers.CharField(required=False),
                     "csv_mapping": serializers.CharField(required=False),
                 },
             )
@@ -183,11 +192,21 @@ class BankStatementListView(SettleAPIView):
             format=request.data.get("format") or None,
             bank_account_id=request.data.get("bank_account_id") or None,
             csv_mapping=_mapping(request.data.get("csv_mapping")),
+            new_account_iban=_iban(request.data.get("new_account_iban")),
         )
         return Response(
             statement_data(result.statement),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+
+def _iban(raw) -> str:
+    if not raw:
+        return ""
+    try:
+        return clean_iban(raw)
+    except ValidationError as error:
+        raise ValidationError(error.message, code=error.code, param="new_account_iban") from None
 
 
 def _mapping(raw) -> dict | None:
@@ -252,14 +271,14 @@ class BankStatementLineDetailView(SettleAPIView):
         return Response(BankStatementLineSerializer(line).data)
 
 
-class AllocationSerializer(StrictInputSerializer):
+class LineAllocationSerializer(StrictInputSerializer):
     invoice_id = serializers.CharField(required=False)
     refund_id = serializers.CharField(required=False)
     amount = serializers.CharField(required=False, help_text="For an invoice: what it gets.")
 
 
 class ConfirmSerializer(StrictInputSerializer):
-    allocations = AllocationSerializer(
+    allocations = LineAllocationSerializer(
         many=True,
         required=False,
         help_text="Default: the line's proposed suggestions. Money in: invoice_id and amount "
@@ -271,7 +290,7 @@ class ConfirmSerializer(StrictInputSerializer):
     )
 
 
-class ReasonSerializer(StrictInputSerializer):
+class LineReasonSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
@@ -284,6 +303,16 @@ class LineActionView(SettleAPIView):
     def answer(self, line) -> Response:
         line = BankStatementLine.objects.prefetch_related("allocations").get(pk=line.pk)
         return Response(BankStatementLineSerializer(line).data)
+
+    def with_reason(self, service, request, pk) -> Response:
+        """Ignore and undo: the line, an optional reason, the service, the line as it is now."""
+        line = self.line(pk)
+        serializer = LineReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        return self.answer(
+            service(entity=self.entity, actor=self.actor, line_id=line.pk, reason=reason)
+        )
 
 
 LINE_ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
@@ -322,21 +351,12 @@ class BankLineIgnoreView(LineActionView):
         operation_id="ignore_bank_statement_line",
         summary="Ignore a line (a transfer between own accounts, a fee…)",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_ignore(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_ignore, request, pk)
 
 
 class BankLineUndoView(LineActionView):
@@ -346,18 +366,9 @@ class BankLineUndoView(LineActionView):
         description="Deletes the payments the match recorded (kept, with the reason) and "
         "returns the line to the queue.",
         parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER, LINE_ID],
-        request=ReasonSerializer,
+        request=LineReasonSerializer,
         responses={200: BankStatementLineSerializer, **ERROR_RESPONSES},
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
-        line = self.line(pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = bank_line_undo(
-            entity=self.entity,
-            actor=self.actor,
-            line_id=line.pk,
-            reason=serializer.validated_data.get("reason", ""),
-        )
-        return self.answer(line)
+        return self.with_reason(bank_line_undo, request, pk)

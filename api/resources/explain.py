@@ -1,6 +1,7 @@
-"""`GET /api/v1/invoices/{id}/explain` and `GET /api/v1/customers/{id}/balance/explain`: every
-row that makes an invoice's paid, credited and due amounts, or a customer's money balance, in
-order, with running sums ending at the figures, beside the stored figures."""
+"""`GET /api/v1/invoices/{id}/explain`, `GET /api/v1/advance-invoices/{id}/explain` and
+`GET /api/v1/customers/{id}/balance/explain`: every row that makes an invoice's paid, credited
+and due amounts, an advance invoice's paid, applied and remaining amounts, or a customer's
+money balance, in order, with running sums ending at the figures, beside the stored figures."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,7 +13,12 @@ from api.framework.fields import MoneyField
 from billing.formats import format_timestamp
 from billing.models import Customer
 from invoices.models import Invoice, InvoiceKind
-from payments.explain import Figure, balance_explanation, invoice_explanation
+from payments.explain import (
+    Figure,
+    advance_explanation,
+    balance_explanation,
+    invoice_explanation,
+)
 
 EXPLANATION = inline_serializer(
     "InvoiceExplanation",
@@ -27,6 +33,18 @@ EXPLANATION = inline_serializer(
     },
 )
 
+ADVANCE_EXPLANATION = inline_serializer(
+    "AdvanceInvoiceExplanation",
+    {
+        "object": serializers.CharField(default="advance_invoice_explanation"),
+        "advance_invoice_id": serializers.CharField(),
+        "currency": serializers.CharField(),
+        "total": MoneyField(),
+        "rows": serializers.ListField(child=serializers.DictField()),
+        "figures": serializers.ListField(child=serializers.DictField()),
+        "matches": serializers.BooleanField(),
+    },
+)
 
 BALANCE_EXPLANATION = inline_serializer(
     "BalanceExplanation",
@@ -81,6 +99,49 @@ class InvoiceExplainView(SettleAPIView):
                         "net": row.net,
                         "running_paid": row.running_paid,
                         "running_credited": row.running_credited,
+                    }
+                    for row in rows
+                ],
+                "figures": [serialize_figure(figure) for figure in figures],
+                "matches": all(figure.matches for figure in figures),
+            }
+        )
+
+
+class AdvanceInvoiceExplainView(SettleAPIView):
+    scope_resource = "invoices"
+
+    @extend_schema(
+        operation_id="explain_advance_invoice",
+        summary="The rows behind an advance invoice's paid, applied and remaining amounts",
+        description="Each row is money paid into the advance (`direction: in`) or an "
+        "application of it to a final invoice (`direction: out`), net of refunds.",
+        parameters=[ENTITY_HEADER],
+        responses={200: ADVANCE_EXPLANATION, **ERROR_RESPONSES},
+    )
+    def get(self, request, pk):
+        advance = self.find(Invoice.objects.filter(kind=InvoiceKind.ADVANCE), pk, "advance_invoice")
+        rows, figures = advance_explanation(advance)
+        return Response(
+            {
+                "object": "advance_invoice_explanation",
+                "advance_invoice_id": advance.pk,
+                "currency": advance.currency,
+                "total": advance.total,
+                "rows": [
+                    {
+                        "payment_id": row.payment.pk,
+                        "type": row.payment.type,
+                        "direction": "in" if row.into else "out",
+                        "invoice_id": row.payment.invoice_id,
+                        "date": row.payment.date.isoformat(),
+                        "created_at": format_timestamp(row.payment.created_at),
+                        "amount": row.payment.amount,
+                        "amount_refunded": row.payment.amount_refunded,
+                        "net": row.net,
+                        "running_paid": row.running_paid,
+                        "running_applied": row.running_applied,
+                        "running_remaining": row.running_remaining,
                     }
                     for row in rows
                 ],

@@ -1,7 +1,12 @@
 """Invoice and advance invoice actions: issue, void, write off, charge, apply the balance,
 move an overpayment. Each view validates input and calls one service."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -17,6 +22,7 @@ from api.resources.payments import PaymentSerializer, serialize_payment
 from api.resources.refunds import RefundSerializer
 from invoices.models import Invoice, InvoiceKind
 from invoices.services import invoice_write_off
+from payments.models import Payment, PaymentStatus
 from payments.services import (
     balance_apply,
     invoice_issue,
@@ -109,13 +115,67 @@ class InvoiceWriteOffView(DocumentActionView):
         )
 
 
+CardErrorSerializer = inline_serializer(
+    "CardError",
+    {
+        "error": inline_serializer(
+            "CardErrorDetail",
+            {
+                "type": serializers.CharField(help_text="card_error"),
+                "code": serializers.CharField(help_text="card_declined"),
+                "decline_code": serializers.CharField(
+                    help_text="The gateway's reason, e.g. insufficient_funds, expired_card."
+                ),
+                "message": serializers.CharField(help_text="The decline reason, for people."),
+                "param": serializers.CharField(help_text="payment_method_id"),
+                "payment": PaymentSerializer(help_text="The failed payment, as recorded."),
+            },
+        )
+    },
+)
+
+
+def declined_charge(payment: Payment) -> Response:
+    """A decline as a 402 card error, so no client can take it for a success.
+
+    The failed attempt is recorded (it is listed on the invoice, can be retried and
+    is in the audit trail), so the error carries it. The view returns this answer
+    instead of raising: the Idempotency-Key then replays it, and a repeated request
+    never charges the card a second time.
+    """
+    body = {
+        "error": {
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": payment.failure_code or "card_declined",
+            "message": payment.failure_message or "The card was declined.",
+            "param": "payment_method_id",
+            "payment": serialize_payment(payment),
+        }
+    }
+    return Response(body, status=status.HTTP_402_PAYMENT_REQUIRED)
+
+
 class InvoiceChargeView(DocumentActionView):
-    @_action_schema(
-        "charge_invoice",
-        "Charge a saved payment method for the amount due",
-        ChargeSerializer,
-        PaymentSerializer,
-        201,
+    @extend_schema(
+        operation_id="charge_invoice",
+        summary="Charge a saved payment method for the amount due",
+        description=(
+            "201 with the payment when the charge succeeded, is waiting for the card "
+            "holder's authentication (`requires_action`) or for the gateway's answer "
+            "(`pending`). A declined card answers 402 with a `card_error` whose "
+            "`payment` is the failed attempt, recorded on the invoice."
+        ),
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=ChargeSerializer,
+        responses={
+            201: PaymentSerializer,
+            (402, "application/json"): OpenApiResponse(
+                CardErrorSerializer,
+                description="The card was declined; the failed payment is in `error.payment`.",
+            ),
+            **ERROR_RESPONSES,
+        },
     )
     @idempotent(atomic=False)
     def post(self, request, pk):
@@ -123,6 +183,8 @@ class InvoiceChargeView(DocumentActionView):
         document = self.document(pk)
         target = {"advance_invoice_id" if document.is_advance else "invoice_id": document.pk}
         payment = payment_charge(entity=self.entity, actor=self.actor, **target, **data)
+        if payment.status == PaymentStatus.FAILED:
+            return declined_charge(payment)
         return Response(serialize_payment(payment), status=status.HTTP_201_CREATED)
 
 

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from banking.formats import MAX_STATEMENT_BYTES, StatementFormatError
+from invoices.references import creditor_reference_valid
 
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 # ISO 11649: "RF", two check digits, up to 21 alphanumerics; a word of its own in the text.
@@ -38,19 +39,11 @@ def _mod97(text: str) -> int:
     return int("".join(str(int(char, 36)) for char in text)) % 97
 
 
-def is_creditor_reference(value: str) -> bool:
-    """An RF reference whose check digits are right (ISO 11649)."""
-    value = value.upper()
-    if not _RF_REFERENCE.fullmatch(value):
-        return False
-    return _mod97(value[4:] + value[:4]) == 1
-
-
 def find_creditor_reference(text: str) -> str:
     """The first valid RF reference written in free text, upper case; "" when there is none."""
     for match in _RF_REFERENCE.finditer(text or ""):
         candidate = match.group(0).upper()
-        if is_creditor_reference(candidate):
+        if creditor_reference_valid(candidate):
             return candidate
     return ""
 

@@ -16,7 +16,8 @@ of them are minutes of work that no request should hold).
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -52,8 +53,11 @@ def statement_import(
     format: str | None = None,
     bank_account_id: str | None = None,
     csv_mapping: dict | None = None,
+    new_account_iban: str = "",
 ) -> ImportResult:
-    """Import one statement file for `entity`.
+    """Import one statement file for `entity`, for the account `bank_account_id`, else the
+    account the file names (created at its first statement), else a new account of
+    `new_account_iban` (a CSV export usually names none).
 
     Errors: ValidationError with the parser's code (unreadable file, unknown format, CSV
     without a mapping), NotFound (another entity's bank account), ValidationError
@@ -65,6 +69,8 @@ def statement_import(
         parsed = formats.parse_statement(data, format=format or None, csv_mapping=mapping)
     except StatementFormatError as error:
         raise ValidationError(str(error), code=error.code, param="file") from None
+    if not parsed.account_iban and new_account_iban and account is None:
+        parsed = replace(parsed, account_iban=new_account_iban)
     return statement_import_parsed(
         entity=entity,
         actor=actor,
@@ -153,7 +159,8 @@ def _account_for(entity, account, parsed, mapping_to_save) -> BankAccount:
         )
     else:
         raise ValidationError(
-            "This statement does not name its account; choose the bank account it belongs to.",
+            "This statement does not name its account: choose the bank account it belongs to, "
+            "or give the IBAN of a new one.",
             code="bank_account_required",
             param="bank_account_id",
         )
@@ -211,6 +218,7 @@ def _store(entity, actor, account, parsed, digest, filename):
         first_date=min(dates),
         last_date=max(dates),
         lines_in_file=len(lines),
+        movements=sum((line.amount for line in parsed.lines), Decimal("0")),
         imported_by=actor.user,
     )
     fresh = [

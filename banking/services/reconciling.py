@@ -19,7 +19,13 @@ from django.utils import timezone
 from banking.models import BankLineAllocation, BankStatementLine, LineStatus
 from billing.actors import Actor
 from billing.audit import audit_record
-from billing.errors import InvalidState, LimitExceeded, NotFound, ValidationError
+from billing.errors import (
+    CurrencyMismatch,
+    InvalidState,
+    LimitExceeded,
+    NotFound,
+    ValidationError,
+)
 from billing.locking import lock_rows, money_transaction
 from billing.models import Entity
 from billing.money import check_amount
@@ -138,9 +144,19 @@ def _pay_invoices(entity, actor, line, wanted, remainder_to_balance) -> list[Ban
             code="line_not_fully_allocated",
             param="allocations",
         )
-    kinds = dict(
-        Invoice.objects.filter(entity=entity, pk__in=invoice_ids).values_list("pk", "kind")
-    )
+    found = {
+        pk: (kind, currency)
+        for pk, kind, currency in Invoice.objects.filter(
+            entity=entity, pk__in=invoice_ids
+        ).values_list("pk", "kind", "currency")
+    }
+    for _kind, currency in found.values():
+        if currency != line.currency:
+            raise CurrencyMismatch(
+                f"This line is in {line.currency}; an invoice in {currency} cannot take it.",
+                param="allocations",
+            )
+    kinds = {pk: kind for pk, (kind, _currency) in found.items()}
     rest_on = parts[-1][0]  # the rest rides on the last allocation given, then moves on
     parts.sort()  # invoices are locked in id order, as everywhere
     made = []

@@ -15,6 +15,7 @@ from billing.formats import format_iban
 from billing.money import ZERO
 from invoices.issuer import document_issuer
 from invoices.models import CreditNote, Invoice, InvoiceStatus
+from invoices.references import creditor_reference_printed
 from payments.documents.formatting import (
     document_amount,
     document_money,
@@ -188,8 +189,11 @@ def invoice_context(invoice: Invoice) -> dict:
         "overpaid": document_money(invoice.overpaid_amount, currency)
         if invoice.overpaid_amount
         else "",
-        # A payment reference a bank transfer can carry: the invoice's number.
-        "payment_reference": "" if is_draft else invoice.number,
+        # A payment reference a bank transfer can carry: the invoice's number, and its
+        # structured RF form for banks that ask for one (both match it on the statement).
+        "payment_reference": ""
+        if is_draft
+        else f"{invoice.number} · {creditor_reference_printed(invoice.number)}",
         "ask_for_payment": due > 0 and invoice.status != "void" and bool(issuer["iban"]),
         "note": invoice.note,
         "footer": invoice.footer or issuer.get("invoice_footer", ""),

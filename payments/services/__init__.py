@@ -14,6 +14,7 @@ from payments.services.charging import (
     payment_settle_charge,
 )
 from payments.services.crediting import credit_note_issue
+from payments.services.invoice_refunds import invoice_refund, invoice_refund_plan
 from payments.services.issuing import invoice_issue, invoice_void
 from payments.services.recording import balance_apply, payment_record
 from payments.services.refunding import overpayment_move_to_balance, refund_create, refund_settle
@@ -22,6 +23,8 @@ __all__ = [
     "balance_apply",
     "credit_note_issue",
     "invoice_issue",
+    "invoice_refund",
+    "invoice_refund_plan",
     "invoice_void",
     "overpayment_move_to_balance",
     "payment_charge",

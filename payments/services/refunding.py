@@ -164,7 +164,7 @@ def refund_reserve(
     return refund
 
 
-def _require_reason(reason: str) -> str:
+def require_refund_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("A refund needs a reason.", code="reason_required", param="reason")
@@ -186,7 +186,7 @@ def refund_create(
     A gateway refund that cannot reach the gateway stays `pending` and is
     reconciled later; one the gateway refuses ends `failed`.
     """
-    reason = _require_reason(reason)
+    reason = require_refund_reason(reason)
     with money_transaction():
         refund = refund_reserve(
             payment=payment, actor=actor, amount=amount, destination=destination, reason=reason

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from api.framework.throttling import ApiKeyRateThrottle
 from billing.models import ApiKey
 from payments.models import Payment
 from tests.api_client import ApiClient
@@ -249,6 +250,24 @@ def test_fourth_request_in_a_minute_is_429_with_retry_after(api, entity, three_a
     assert [answer.status for answer in answers[:3]] == [200, 200, 200]
     assert_error(answers[3], 429, "rate_limit_error", "rate_limited")
     assert 1 <= int(answers[3].headers["Retry-After"]) <= 61
+
+
+@pytest.mark.parametrize(("elapsed", "seconds"), [(0.0, 60), (0.5, 60), (59.2, 1), (30.0, 30)])
+def test_retry_after_states_the_same_seconds_as_the_message(
+    api, entity, three_a_minute, monkeypatch, elapsed, seconds
+):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ApiKeyRateThrottle, "timer", staticmethod(lambda: clock[0]))
+    for _ in range(3):
+        api.get("payments")
+    clock[0] += elapsed
+
+    response = api.get("payments")
+
+    assert_error(response, 429, "rate_limit_error", "rate_limited")
+    assert response.headers["Retry-After"] == str(seconds)
+    unit = "second" if seconds == 1 else "seconds"
+    assert f"retry in {seconds} {unit}." in response.error["message"]
 
 
 def test_rate_limited_write_changes_nothing(api, invoice, three_a_minute):

@@ -86,6 +86,11 @@ EXPECTED_RESOURCE = {
     "audit-event-list": "reports",
     "audit-event-export": "reports",
     "audit-event-detail": "reports",
+    "report-aged-receivables": "reports",
+    "report-collections": "reports",
+    "customer-statement": "reports",
+    "advance-explain": "invoices",
+    "invoice-refunds": "refunds",
 }
 
 # Which object an id in the path names, by the path's first segment.

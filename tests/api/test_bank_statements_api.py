@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import simplejson
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from banking.models import BankStatementLine
@@ -23,7 +24,7 @@ def upload(api, name, **fields):
         {"file": SimpleUploadedFile(name, sample_bytes(name)), **fields},
         headers=api._headers(),
     )
-    return response.status_code, response.json()
+    return response.status_code, simplejson.loads(response.content, use_decimal=True)
 
 
 @pytest.fixture
@@ -63,6 +64,9 @@ def test_each_format_imports_the_same_seven_lines(api, book, name, fields):
     status, body = upload(api, name, **fields)
 
     assert status == 201, body
+    assert body["movements"] == Decimal("579.50")
+    # The bank's balances prove no line is missing; a CSV has none to check against.
+    assert body["balances_agree"] is (None if name.endswith(".csv") else True)
     lines = body["lines"]
     assert [(line["date"], line["amount"], line["status"]) for line in lines] == [
         ("2026-11-02", 120, "matched"),
@@ -161,3 +165,17 @@ def test_lists_and_the_review_queue(api, book):
 
     assert [s["lines_in_file"] for s in statements.body["data"]] == [7]
     assert len(queue.body["data"]) == 5
+
+
+def test_a_csv_naming_no_account_opens_the_account_given_by_its_iban(api, book):
+    mapping = json.dumps(STATEMENT_MAPPING.__dict__)
+    without = upload(api, "statement_a.csv", csv_mapping=mapping)
+    bad_iban = upload(api, "statement_a.csv", csv_mapping=mapping, new_account_iban="DE00 1234")
+    status, body = upload(
+        api, "statement_a.csv", csv_mapping=mapping, new_account_iban="DE89 3704 0044 0532 0130 00"
+    )
+
+    assert (without[0], without[1]["error"]["code"]) == (400, "bank_account_required")
+    assert (bad_iban[0], bad_iban[1]["error"]["param"]) == (400, "new_account_iban")
+    assert status == 201 and body["account_iban"] == "DE89370400440532013000"
+    assert len(body["lines"]) == 7

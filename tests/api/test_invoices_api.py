@@ -93,9 +93,13 @@ def test_charge_saved_card_and_declined_card(api, entity):
     declined = api.post(f"invoices/{invoice.pk}/charge", {"payment_method_id": bad.pk})
     charged = api.post(f"invoices/{invoice.pk}/charge", {"payment_method_id": good.pk})
 
-    assert declined.status == 201
-    assert declined.body["status"] == "failed"
-    assert declined.body["failure_message"] == "Your card was declined."
+    assert declined.status == 402
+    assert declined.error["type"] == "card_error"
+    assert declined.error["code"] == "card_declined"
+    assert declined.error["message"] == "Your card was declined."
+    assert declined.error["payment"]["status"] == "failed"
+    assert declined.error["payment"]["failure_message"] == "Your card was declined."
+    assert charged.status == 201
     assert charged.body["status"] == "succeeded"
     assert charged.body["amount"] == Decimal("80.00")
     invoice.refresh_from_db()
@@ -203,3 +207,44 @@ def test_payment_terms_out_of_range_are_refused(api, entity):
     assert response.status == 400
     assert response.error["param"] == "payment_terms_days"
     assert Invoice.objects.count() == 0
+
+
+def test_declined_charge_is_a_402_card_error_carrying_the_recorded_failed_payment(api, entity):
+    customer = CustomerFactory(entity=entity)
+    invoice = issued_invoice(customer, total="80.00")
+    poor = SavedCardFactory(
+        customer=customer,
+        gateway_reference="pm_card_chargeDeclinedInsufficientFunds",
+        last4="9995",
+    )
+
+    declined = api.post(
+        f"invoices/{invoice.pk}/charge",
+        {"payment_method_id": poor.pk, "amount": Decimal("30.00")},
+        idempotency_key="decline-1",
+    )
+    again = api.post(
+        f"invoices/{invoice.pk}/charge",
+        {"payment_method_id": poor.pk, "amount": Decimal("30.00")},
+        idempotency_key="decline-1",
+    )
+
+    [failed] = Payment.objects.filter(invoice=invoice)
+    assert declined.status == 402
+    assert declined.error == {
+        "type": "card_error",
+        "code": "card_declined",
+        "decline_code": "insufficient_funds",
+        "message": "Your card has insufficient funds.",
+        "param": "payment_method_id",
+        "payment": api.get(f"payments/{failed.pk}").body,
+    }
+    assert (failed.status, failed.amount, failed.failure_code) == (
+        "failed",
+        Decimal("30.00"),
+        "insufficient_funds",
+    )
+    assert (again.status, again.body) == (402, declined.body)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    invoice.refresh_from_db()
+    assert (invoice.total_paid, invoice.total_due) == (Decimal("0.00"), Decimal("80.00"))

@@ -559,6 +559,19 @@ def test_forward_then_backward_walk_returns_every_row_once(invoice, order_by):
     assert all(page.pagination["total"] == 11 for page in pages)
 
 
+def test_has_more_says_whether_a_next_page_exists_in_either_direction(invoice):
+    for _ in range(7):
+        pay(invoice)
+    pages = walk_forward(invoice.entity, limit="3")
+    back = [listing(invoice.entity, limit="3", prev_cursor=pages[-1].pagination["prev_cursor"])]
+    back.append(listing(invoice.entity, limit="3", prev_cursor=back[-1].pagination["prev_cursor"]))
+
+    assert [ids(page) for page in back] == [ids(page) for page in pages[1::-1]]
+    assert back[-1].pagination["prev_cursor"] is None
+    assert [page.pagination["next_cursor"] is not None for page in back] == [True, True]
+    assert [page.pagination["has_more"] for page in back] == [True, True]
+
+
 def test_walk_stays_exact_while_rows_are_inserted(invoice):
     entity = invoice.entity
     original = [

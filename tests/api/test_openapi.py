@@ -163,3 +163,18 @@ def test_docs_serve_swagger_ui_from_local_static_files(db, plain_static_storage)
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a local file"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/invoices/{id}/charge", "/api/v1/advance-invoices/{id}/charge"]
+)
+def test_charges_document_the_declined_card_as_a_402_card_error(schema, path):
+    responses = schema["paths"][path]["post"]["responses"]
+    ref = responses["402"]["content"]["application/json"]["schema"]["$ref"]
+    error = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]["error"]
+    detail = schema["components"]["schemas"][error["$ref"].rsplit("/", 1)[1]]
+
+    assert "201" in responses
+    assert {"type", "code", "decline_code", "message", "param", "payment"} <= set(
+        detail["properties"]
+    )

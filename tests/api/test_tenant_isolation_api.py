@@ -68,10 +68,12 @@ READS = [
     "invoices/{invoice}/pdf",
     "invoices/{invoice}/explain",
     "advance-invoices/{advance}/pdf",
+    "advance-invoices/{advance}/explain",
     "credit-notes/{credit_note}/pdf",
     "customers/{customer}",
     "customers/{customer}/balance-transactions",
     "customers/{customer}/balance/explain",
+    "customers/{customer}/statement",
     "customers/{customer}/payment-methods",
     "bank-statements/{statement}",
     "bank-statement-lines/{line}",
@@ -89,6 +91,7 @@ WRITES = [
     ("post", "invoices/{invoice}/charge", {"payment_method_id": "{card}"}),
     ("post", "invoices/{invoice}/apply-balance", {}),
     ("post", "invoices/{invoice}/move-overpayment", {}),
+    ("post", "invoices/{invoice}/refunds", {"reason": "Mine now"}),
     ("post", "advance-invoices/{advance}/issue", {}),
     ("post", "advance-invoices/{advance}/void", {"reason": "Mine now"}),
     ("post", "advance-invoices/{advance}/charge", {"payment_method_id": "{card}"}),
@@ -208,6 +211,22 @@ def test_charging_own_invoice_with_another_entitys_card_is_refused(api, entity, 
 
     assert response.status == 404, response.body
     assert response.error["param"] == "payment_method_id"
+
+
+# Reports: (path, parameters, the list that must be empty for an entity with nothing).
+REPORTS = [
+    ("reports/aged-receivables", {}, "customers"),
+    ("reports/collections", {"group_by": "day"}, "currencies"),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "rows"), REPORTS)
+def test_reports_show_only_the_keys_entity(api, entity, other, path, params, rows):
+    response = api.get(path, params)
+
+    assert response.status == 200, response.body
+    assert response.body[rows] == []
+    assert other["customer"] not in str(response.body)
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -99,6 +99,21 @@ FLOWS = [
             },
         ),
     ),
+    (
+        "refund an invoice",
+        "payments.refund_payment",
+        lambda b: (
+            invoice_url(b.invoice, "invoice_refund"),
+            {
+                "amount": "10.00",
+                "order": "newest_first",
+                "destination": "original",
+                "reason": "Overcharged",
+                "previewed": "10.00|newest_first|original",
+                "refund": "Refund",
+            },
+        ),
+    ),
     ("issue an invoice", "invoices.issue_invoice", lambda b: (invoice_url(b.draft, "issue"), {})),
     (
         "void an invoice",

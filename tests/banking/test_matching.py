@@ -172,3 +172,19 @@ def test_a_large_statement_hands_its_certain_lines_to_the_worker(
     assert set(matched.values_list("bank_reference", flat=True)) == {"BREF-0001", "BREF-0002"}
     book["beta"].refresh_from_db()
     assert book["beta"].total_due == Decimal("0.00")
+
+
+def test_two_invoices_of_a_known_payer_that_add_up_to_the_line_are_proposed_together(entity):
+    harbour = CustomerFactory(entity=entity, name="Harbour Design Collective")
+    october, november = issued_invoice(harbour, "100.00"), issued_invoice(harbour, "75.00")
+
+    result = run_import(
+        entity, statement(line(4, "175.00", "Harbour Design Collective", "", "Desks", "R1"))
+    )
+
+    row = result.statement.lines.get()
+    proposed = {
+        (s["invoice_id"], s["amount"], s["excess"]) for s in row.suggestions if s["proposed"]
+    }
+    assert proposed == {(october.pk, "100.00", "0.00"), (november.pk, "75.00", "0.00")}
+    assert row.status == LineStatus.SUGGESTED  # named by nothing: a person confirms

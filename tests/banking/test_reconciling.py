@@ -7,7 +7,7 @@ import pytest
 from banking.models import BankLineAllocation, BankStatement, BankStatementLine
 from banking.services.importing import statement_import_parsed
 from banking.services.reconciling import bank_line_confirm, bank_line_ignore, bank_line_undo
-from billing.errors import InvalidState, ValidationError
+from billing.errors import CurrencyMismatch, InvalidState, ValidationError
 from billing.models import AuditEvent, Customer
 from payments.models import Payment
 from tests.banking.statements import line, statement
@@ -218,3 +218,19 @@ def test_a_line_whose_rest_went_to_the_balance_cannot_be_undone(manual, actor):
     assert BankStatementLine.objects.get(pk=row.pk).status == "matched"
     invoice.refresh_from_db()
     assert invoice.customer.balance == Decimal("20.00")
+
+
+def test_a_line_cannot_pay_an_invoice_in_another_currency(manual, actor):
+    invoice = issued_invoice(CustomerFactory(entity=manual, currency="USD"), "100.00")
+    row = import_lines(manual, line(3, "100.00", "P", "", "", "R1")).lines.get()
+
+    with pytest.raises(CurrencyMismatch):
+        bank_line_confirm(
+            entity=manual,
+            actor=actor,
+            line_id=row.pk,
+            allocations=[{"invoice_id": invoice.pk, "amount": "100.00"}],
+        )
+
+    assert not Payment.objects.exists()
+    assert BankStatementLine.objects.get(pk=row.pk).status == "unmatched"

@@ -9,6 +9,7 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from billing.errors import InvalidState
+from invoices.references import creditor_reference_printed
 from payments.documents import document_filename, document_pdf, document_pdf_render
 from payments.models import Payment, PaymentStatus, PaymentType
 from tests.factories import (
@@ -131,6 +132,8 @@ def test_an_invoice_pdf_says_how_to_pay_with_the_grouped_iban_and_the_number(ren
     assert "DE89 3704 0044 0532 0130 00" in text
     assert "COBADEFFXXX" in text
     assert f"Reference {rendered['invoice'].number}" in text
+    # The structured form, in groups of four, that bank forms ask for and the import reads.
+    assert creditor_reference_printed(rendered["invoice"].number) in text
 
 
 def test_a_long_description_wraps_on_one_page(rendered):

@@ -73,7 +73,7 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
     if keyset.needs_annotation(model, path):
         rows_query = rows_query.annotate(**{_ORDER_ANNOTATION: F(path)})
     rows = list(rows_query[: limit + 1])
-    has_more = len(rows) > limit
+    beyond = len(rows) > limit  # the extra row: another page lies in the walking direction
     rows = rows[:limit]
     if not forward:
         rows.reverse()
@@ -83,16 +83,19 @@ def list_page(queryset, params: Mapping[str, str], spec: ListSpec) -> Page:
         return encode_cursor(model, order, param, value, row.pk)
 
     # Forward, rows before exist once we came through a cursor; backward, rows
-    # after exist (the page we came from). The other side is what `has_more` says.
-    more_after = has_more if forward else True
-    more_before = cursor is not None if forward else has_more
+    # after exist (the page we came from). The extra row fetched tells the other side.
+    more_after = beyond if forward else True
+    more_before = cursor is not None if forward else beyond
+    next_cursor = cursor_at(rows[-1], NEXT) if rows and more_after else None
     return Page(
         rows=rows,
         pagination={
             "total": total,
-            "next_cursor": cursor_at(rows[-1], NEXT) if rows and more_after else None,
+            "next_cursor": next_cursor,
             "prev_cursor": cursor_at(rows[0], PREV) if rows and more_before else None,
-            "has_more": has_more,
+            # Stripe's meaning in either direction: another page follows this one, so a
+            # client that loops `while has_more` over `next_cursor` never stops early.
+            "has_more": next_cursor is not None,
         },
     )
 

@@ -1,0 +1,243 @@
+"""`GET /api/v1/reports/aged-receivables` (the entity's aging as of a date) and
+`GET /api/v1/reports/collections` (money, refunds and credits per period), one currency
+at a time (`payments.reports`)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from api.framework.base import ENTITY_HEADER, SettleAPIView
+from api.framework.docs import ERROR_RESPONSES
+from api.framework.fields import MoneyField, money_at_precision
+from billing.money import validate_currency
+from billing.validation import parse_date_param
+from payments.reports.aged_receivables import BUCKETS, AgedReceivables, aged_receivables
+from payments.reports.collections import (
+    CREDIT_KINDS,
+    GROUPINGS,
+    METHODS,
+    Collections,
+    PeriodCollections,
+    collections,
+    empty_collections,
+)
+
+
+class AgingBucketSerializer(serializers.Serializer):
+    amount = MoneyField()
+
+
+BUCKET_AMOUNTS = inline_serializer(
+    "AgingBuckets", {name: AgingBucketSerializer() for name in BUCKETS}
+)
+AGED_RECEIVABLES = inline_serializer(
+    "AgedReceivables",
+    {
+        "object": serializers.CharField(default="aged_receivables"),
+        "as_of": serializers.DateField(),
+        "currency": serializers.CharField(),
+        "currencies": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Every currency with something due as of the date; ask for each with "
+            "`currency`.",
+        ),
+        "buckets": BUCKET_AMOUNTS,
+        "total": MoneyField(help_text="Σ of the buckets: what the open invoices had due."),
+        "invoice_count": serializers.IntegerField(),
+        "customers": inline_serializer(
+            "CustomerAging",
+            {
+                "customer_id": serializers.CharField(),
+                "customer_name": serializers.CharField(),
+                "buckets": BUCKET_AMOUNTS,
+                "total": MoneyField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+def _buckets(amounts: dict, currency: str) -> dict:
+    return {name: {"amount": money_at_precision(amounts[name], currency)} for name in BUCKETS}
+
+
+def aged_receivables_body(report: AgedReceivables, currencies: list[str]) -> dict:
+    currency = report.currency
+    return {
+        "object": "aged_receivables",
+        "as_of": report.as_of.isoformat(),
+        "currency": currency,
+        "currencies": currencies,
+        "buckets": _buckets(report.buckets, currency),
+        "total": money_at_precision(report.total, currency),
+        "invoice_count": report.invoice_count,
+        "customers": [
+            {
+                "customer_id": row.customer_id,
+                "customer_name": row.customer_name,
+                "buckets": _buckets(row.buckets, currency),
+                "total": money_at_precision(row.total, currency),
+            }
+            for row in report.customers
+        ],
+    }
+
+
+class AgedReceivablesView(SettleAPIView):
+    scope_resource = "reports"
+
+    @extend_schema(
+        operation_id="report_aged_receivables",
+        summary="Aged receivables as of a date",
+        description="What the entity's issued final invoices had due on `as_of` (default "
+        "today), rebuilt from the payments, credits and refunds dated up to then, in buckets "
+        "by days past due: `current` (not yet due), `1_30`, `31_60`, `61_90`, `over_90`; the "
+        "same per customer, largest total first. Advance invoices are prepayment requests and "
+        "not counted; void invoices never, written-off ones only before their write-off. "
+        "One currency per response: `currency`, or else the entity's default currency; "
+        "`currencies` lists every currency with something due, so a client asks for each.",
+        parameters=[
+            ENTITY_HEADER,
+            OpenApiParameter(
+                "as_of", {"type": "string", "format": "date"}, description="YYYY-MM-DD"
+            ),
+            OpenApiParameter(
+                "currency",
+                str,
+                description="ISO 4217 code. Default: the entity's default currency.",
+            ),
+        ],
+        responses={200: AGED_RECEIVABLES, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        params = request.query_params
+        as_of = parse_date_param(params.get("as_of"), "as_of", timezone.localdate())
+        currency = validate_currency(params.get("currency") or self.entity.default_currency)
+        reports = aged_receivables(entity_id=self.entity.pk, as_of=as_of)
+        report = reports.get(currency) or AgedReceivables(as_of, currency)
+        return Response(aged_receivables_body(report, sorted(reports)))
+
+
+class CollectedByMethodSerializer(serializers.Serializer):
+    received = MoneyField()
+    refunded = MoneyField()
+    refunded_to_balance = MoneyField()
+    net = MoneyField()
+
+
+PERIOD_FIGURES = {
+    "start": serializers.DateField(),
+    "end": serializers.DateField(),
+    "methods": inline_serializer(
+        "CollectedMethods", {method: CollectedByMethodSerializer() for method in METHODS}
+    ),
+    "received": MoneyField(help_text="Money received: external payments and card charges."),
+    "refunded": MoneyField(help_text="Money paid back to the customer."),
+    "refunded_to_balance": MoneyField(
+        help_text="Refunds moved to the customer's balance: kept, so not taken off `net`."
+    ),
+    "net": MoneyField(help_text="received − refunded"),
+    "credits": inline_serializer("AppliedCredits", {kind: MoneyField() for kind in CREDIT_KINDS}),
+    "credited": MoneyField(help_text="Σ credits: never money."),
+}
+COLLECTIONS = inline_serializer(
+    "Collections",
+    {
+        "object": serializers.CharField(default="collections"),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "group_by": serializers.ChoiceField(choices=list(GROUPINGS)),
+        "currency": serializers.CharField(),
+        "currencies": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Every currency with something collected in the range.",
+        ),
+        "periods": inline_serializer("CollectionsPeriod", PERIOD_FIGURES, many=True),
+        "totals": inline_serializer("CollectionsTotals", PERIOD_FIGURES),
+    },
+)
+
+
+def _period_body(figures: PeriodCollections, currency: str) -> dict:
+    def amount(value):
+        return money_at_precision(value, currency)
+
+    return {
+        "start": figures.start.isoformat(),
+        "end": figures.end.isoformat(),
+        "methods": {
+            method: {
+                "received": amount(f.received),
+                "refunded": amount(f.refunded),
+                "refunded_to_balance": amount(f.refunded_to_balance),
+                "net": amount(f.net),
+            }
+            for method, f in figures.methods.items()
+        },
+        "received": amount(figures.received),
+        "refunded": amount(figures.refunded),
+        "refunded_to_balance": amount(figures.refunded_to_balance),
+        "net": amount(figures.net),
+        "credits": {kind: amount(value) for kind, value in figures.credits.items()},
+        "credited": amount(figures.credited),
+    }
+
+
+def collections_body(report: Collections, currencies: list[str]) -> dict:
+    return {
+        "object": "collections",
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "group_by": report.group_by,
+        "currency": report.currency,
+        "currencies": currencies,
+        "periods": [_period_body(period, report.currency) for period in report.periods],
+        "totals": _period_body(report.totals, report.currency),
+    }
+
+
+class CollectionsView(SettleAPIView):
+    scope_resource = "reports"
+
+    @extend_schema(
+        operation_id="report_collections",
+        summary="Collections per day, week or month",
+        description="For each period from `from` to `to` (both included; default: this month "
+        "to today): money received by method (external payments and card charges, by payment "
+        "date), money refunded (by the day the refund was made, under the refunded payment's "
+        "method), `net` = received − refunded, and apart from money the credits applied "
+        "(credit notes, balance used, advances), never counted as money. Refunds moved to the "
+        "customer's balance are shown as `refunded_to_balance` and not taken off `net`. Weeks "
+        "start on Monday; the first and last period are cut to the range; at most 400 "
+        "periods. One currency per response: `currency`, or else the entity's default "
+        "currency; `currencies` lists every currency with something collected.",
+        parameters=[
+            ENTITY_HEADER,
+            OpenApiParameter(
+                "from", {"type": "string", "format": "date"}, description="YYYY-MM-DD"
+            ),
+            OpenApiParameter("to", {"type": "string", "format": "date"}, description="YYYY-MM-DD"),
+            OpenApiParameter(
+                "group_by",
+                {"type": "string", "enum": list(GROUPINGS)},
+                description="Default: month.",
+            ),
+            OpenApiParameter(
+                "currency",
+                str,
+                description="ISO 4217 code. Default: the entity's default currency.",
+            ),
+        ],
+        responses={200: COLLECTIONS, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        params = request.query_params
+        end = parse_date_param(params.get("to"), "to", timezone.localdate())
+        start = parse_date_param(params.get("from"), "from", end.replace(day=1))
+        group_by = params.get("group_by") or "month"
+        currency = validate_currency(params.get("currency") or self.entity.default_currency)
+        reports = collections(entity_id=self.entity.pk, start=start, end=end, group_by=group_by)
+        report = reports.get(currency) or empty_collections(currency, start, end, group_by)
+        return Response(collections_body(report, sorted(reports)))
