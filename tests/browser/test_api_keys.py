@@ -31,3 +31,33 @@ def test_an_operator_revokes_a_leaked_key_from_its_page(page, live_server, offic
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert ApiClient(raw).get("payments").status == 401
+
+
+def test_an_operator_creates_a_restricted_key_and_rolls_it(page, live_server, office):
+    _user, _entity = office
+    page.goto(f"{live_server.url}/admin/billing/apikey/")
+    page.get_by_role("link", name="Add API key").click()
+    page.fill("#id_name", "Accounting sync")
+    page.locator("tr.field-scope_payments input[value='read']").check()
+    page.locator("tr.field-scope_invoices input[value='write']").check()
+    screenshot(page, "api_key_create")
+
+    page.get_by_role("button", name="Create key").click()
+
+    secret = page.locator("#api-key-secret").input_value()
+    assert secret.startswith("sk_settle_")
+    expect(page.locator(".settle-key-facts")).to_contain_text("payments:read, invoices:write")
+    screenshot(page, "api_key_created")
+    assert ApiClient(secret).get("payments").status == 200
+    assert ApiClient(secret).get("refunds").status == 403
+
+    page.get_by_role("link", name="Done").click()
+    page.get_by_role("link", name="Roll key").click()
+    page.get_by_label("1 hour").check()
+    page.get_by_role("button", name="Roll key").click()
+
+    rolled = page.locator("#api-key-secret").input_value()
+    assert rolled != secret
+    expect(page.locator(".settle-key-facts")).to_contain_text("works until")
+    assert ApiClient(secret).get("payments").status == 200  # in its grace
+    assert ApiClient(rolled).get("payments").status == 200
