@@ -192,3 +192,17 @@ def test_every_doors_one_time_keys_move_into_submissions_and_back():
     assert {
         at for model in created for at in model.objects.values_list("created_at", flat=True)
     } == {day_old}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
+def test_keys_made_before_scopes_stay_unrestricted_and_never_expire():
+    apps = migrate_to(("billing", "0010_entity_bank_auto_confirm"))
+    try:
+        ApiKey = apps.get_model("billing", "ApiKey")
+        ApiKey.objects.create(id="key_old", name="Old", prefix="sk_settle_old", digest="d" * 64)
+    finally:
+        apps = migrate_to(("billing", "0011_api_key_scopes_roll_expiry"))
+
+    key = apps.get_model("billing", "ApiKey").objects.get(pk="key_old")
+    assert (key.scopes, key.expires_at, key.previous_digest) == ([], None, None)
