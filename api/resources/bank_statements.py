@@ -175,6 +175,7 @@ class BankStatementListView(SettleAPIView):
         responses={201: STATEMENT_WITH_LINES, 200: STATEMENT_WITH_LINES, **ERROR_RESPONSES},
     )
     def post(self, request):
+        entity = self.entity  # an entity the key may not use is a 404 before the body is read
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError("Send the statement as the multipart field `file`.", param="file")
@@ -185,7 +186,7 @@ class BankStatementListView(SettleAPIView):
                 param="file",
             )
         result = statement_import(
-            entity=self.entity,
+            entity=entity,
             actor=self.actor,
             data=upload.read(),
             filename=upload.name or "",

@@ -173,7 +173,7 @@ CREATES = [
     ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
 ]
 LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
-LISTS += ["audit-events"]
+LISTS += ["audit-events", "bank-statements", "bank-statement-lines"]
 
 
 @pytest.mark.parametrize(("path", "body", "param"), CREATES)
@@ -306,3 +306,35 @@ def test_entity_the_key_is_not_bound_to_is_404_and_writes_nothing(api, entity):
     assert response.status == 404
     assert (response.error["code"], response.error["param"]) == ("resource_missing", "x-entity-id")
     assert AuditEvent.objects.filter(action="payment.recorded").count() == 0
+
+
+def test_reports_count_only_the_keys_entity(api, entity, other):
+    """Entity B has an open invoice, payments, a refund and a credit note: none of it shows."""
+    aged = api.get("reports/aged-receivables")
+    collections = api.get("reports/collections", {"from": "2026-01-01"})
+
+    assert aged.status == collections.status == 200
+    assert (aged.body["total"], aged.body["customers"]) == (0, [])
+    assert collections.body["currencies"] == []
+    assert collections.body["totals"]["received"] == 0
+
+
+def test_a_statement_cannot_be_imported_into_another_entitys_bank_account(api, entity, other):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from banking.models import BankStatement
+    from tests.banking.samples import sample_bytes
+
+    theirs = BankStatement.objects.get(pk=other["statement"]).bank_account_id
+    response = api.client.post(
+        "/api/v1/bank-statements",
+        {
+            "file": SimpleUploadedFile("a.xml", sample_bytes("statement_a.xml")),
+            "bank_account_id": theirs,
+        },
+        headers=api._headers(),
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["param"] == "bank_account_id"
+    assert BankStatement.objects.count() == 1  # theirs only

@@ -1,5 +1,5 @@
 """Security of the API: tenant isolation on every operation, API keys never kept or logged
-in clear, no route to the audit trail, and 429s beyond the rate over real HTTP.
+in clear, an audit trail the API only reads, and 429s beyond the rate over real HTTP.
 
 Isolation of entity A's key from entity B's objects is
 `tests/api/test_tenant_isolation_api.py`; here its table is checked against the URL
@@ -12,11 +12,15 @@ import re
 import pytest
 from django.db import connection
 
+from banking.services.importing import statement_import_parsed
+from billing.models import AuditEvent
 from billing.services import api_key_create, api_key_digest, api_key_revoke
 from payments.models import Payment
 from tests.api import test_tenant_isolation_api as isolation
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
+from tests.banking.statements import line as bank_line
+from tests.banking.statements import statement as bank_statement
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -27,7 +31,7 @@ from tests.factories import (
     record_payment,
 )
 from tests.reliability.live import Call, fire_together, gunicorn, request
-from tests.reliability.routes import HTTP_METHODS, api_operations
+from tests.reliability.routes import api_operations
 
 
 def _route_of(template: str) -> str:
@@ -41,6 +45,22 @@ ISOLATED_ELSEWHERE = {
     ("post", "customers"): "names no other object: the unbound-entity sweep below",
     ("get", "payments/export"): (
         "tests/api/test_export_api.py::test_export_leaves_out_other_entities_and_deleted_payments"
+    ),
+    **{
+        ("get", f"{kind}/export"): (
+            "tests/api/test_export_filters_api.py::test_exports_leave_out_another_entitys_rows"
+        )
+        for kind in ("refunds", "credit-notes", "invoices", "balance-transactions", "audit-events")
+    },
+    ("get", "reports/aged-receivables"): (
+        "tests/api/test_tenant_isolation_api.py::test_reports_count_only_the_keys_entity"
+    ),
+    ("get", "reports/collections"): (
+        "tests/api/test_tenant_isolation_api.py::test_reports_count_only_the_keys_entity"
+    ),
+    ("post", "bank-statements"): (
+        "tests/api/test_tenant_isolation_api.py::"
+        "test_a_statement_cannot_be_imported_into_another_entitys_bank_account"
     ),
 }
 
@@ -70,6 +90,12 @@ def own(entity):
     credit_note = credit_note_issue(
         entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="5.00"
     )
+    statement = statement_import_parsed(
+        entity=entity,
+        actor=SYSTEM,
+        parsed=bank_statement(bank_line(3, "50.00", remittance=invoice.number, ref="B-1")),
+        digest="own",
+    ).statement
     return {
         "customer": customer.pk,
         "invoice": invoice.pk,
@@ -78,6 +104,9 @@ def own(entity):
         "refund": refund.pk,
         "credit_note": credit_note.pk,
         "card": SavedCardFactory(customer=customer).pk,
+        "statement": statement.pk,
+        "line": statement.lines.get().pk,
+        "audit_event": str(AuditEvent.objects.filter(entity=entity).first().pk),
     }
 
 
@@ -101,6 +130,9 @@ VALID_BODIES = {
     ("post", "invoices/{pk}/write-off"): {"reason": "x"},
 }
 PK_OF = {
+    "bank-statements": "statement",
+    "bank-statement-lines": "line",
+    "audit-events": "audit_event",
     "payments": "payment",
     "refunds": "refund",
     "invoices": "invoice",
@@ -113,7 +145,7 @@ PK_OF = {
 @pytest.mark.parametrize(("method", "path"), sorted(api_operations()))
 def test_an_entity_the_key_is_not_bound_to_is_404_on_every_operation(api, own, method, path):
     stranger = EntityFactory()
-    url = path.replace("{pk}", own[PK_OF[path.split("/")[0]]])
+    url = path.replace("{pk}", own[PK_OF[path.split("/")[0]]]) if "{pk}" in path else path
     body = {
         field: value.format(**own) if isinstance(value, str) else value
         for field, value in VALID_BODIES.get((method, path), {}).items()
@@ -227,12 +259,18 @@ def test_raw_api_key_never_reaches_the_live_servers_log(sandbox_server):
 # --- the audit trail ------------------------------------------------------------------------
 
 
-def test_the_api_has_no_route_to_the_audit_trail(api):
-    assert not [path for _, path in api_operations() if "audit" in path or "event" in path]
-    for method in HTTP_METHODS:
-        for path in ("audit-events", "audit-events/1", "audit"):
-            response = api.request(method, path, {} if method != "get" else None)
-            assert (response.status, response.error["code"]) == (404, "unknown_url")
+def test_the_audit_trail_is_read_only_through_the_api(api):
+    """`GET audit-events` reads it; nothing in the API writes, changes or deletes an event."""
+    audit_operations = {(m, p) for m, p in api_operations() if p.startswith("audit-events")}
+    assert audit_operations == {
+        ("get", "audit-events"),
+        ("get", "audit-events/{pk}"),
+        ("get", "audit-events/export"),
+    }
+    for method in ("post", "put", "patch", "delete"):
+        for path in ("audit-events", "audit-events/1"):
+            response = api.request(method, path, {})
+            assert response.status == 405, (method, path, response.status)
 
 
 # --- rate limiting over HTTP ------------------------------------------------------------------
