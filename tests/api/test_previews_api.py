@@ -305,3 +305,23 @@ def test_openapi_documents_preview_on_every_money_post(db):
         and any(p.get("name") == "preview" for p in operation.get("parameters", []))
     }
     assert previewable == PREVIEWABLE_OPERATIONS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_any_test_transaction_a_preview_commits_nothing(entity, api_key):
+    """As in production (autocommit): the preview's own transaction is the one rolled back."""
+    from tests.api_client import ApiClient
+
+    api = ApiClient(api_key)
+    invoice = issued_invoice(CustomerFactory(entity=entity), total="100.00")
+    body = {"invoice_id": invoice.pk, "amount": 12, "reason": "Discount"}
+
+    with nothing_changes():
+        preview = api.post("credit-notes?preview=true", body)
+        payment = api.post(
+            "payments?preview=true", {"invoice_id": invoice.pk, "amount": 12, "type": "cash"}
+        )
+
+    assert (preview.status, payment.status) == (200, 200)
+    assert api.post("credit-notes", body).body["number"].endswith("00001")
