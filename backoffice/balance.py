@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from backoffice.display import money
 from backoffice.flows import OneTimeForm, Outcome, run_once
+from backoffice.previews import form_preview, wants_preview
 from billing.actors import Actor
 from billing.models import Customer
 from billing.services import balance_adjust
@@ -46,7 +47,8 @@ class BalanceAdjustForm(OneTimeForm):
 
 
 def balance_adjust_view(model_admin, request, object_id):
-    """GET shows the form; POST calls `balance_adjust` once per form token."""
+    """GET shows the form; Preview runs it rolled back; the final POST calls `balance_adjust`
+    once per form token."""
     customer = model_admin.get_object(request, unquote(object_id))
     if customer is None:
         raise Http404("No such customer.")
@@ -54,6 +56,7 @@ def balance_adjust_view(model_admin, request, object_id):
         raise PermissionDenied
     profile_url = reverse("admin:billing_customer_change", args=[quote(customer.pk)])
     form = BalanceAdjustForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
 
         def adjust() -> Outcome:
@@ -71,16 +74,26 @@ def balance_adjust_view(model_admin, request, object_id):
                 f"{money(customer.balance, customer.currency)}.",
             )
 
-        response = run_once(
-            request,
-            form,
-            purpose=f"balance.adjust {customer.pk}",
-            action=adjust,
-            back_url=profile_url,
-            params={"reason": "note"},
-        )
-        if response is not None:
-            return response
+        if wants_preview(request):
+            preview = form_preview(
+                form,
+                adjust,
+                named=[customer.pk],
+                currency=customer.currency,
+                params={"reason": "note"},
+                refresh=[customer],
+            )
+        else:
+            response = run_once(
+                request,
+                form,
+                purpose=f"balance.adjust {customer.pk}",
+                action=adjust,
+                back_url=profile_url,
+                params={"reason": "note"},
+            )
+            if response is not None:
+                return response
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Customer._meta,
@@ -89,5 +102,6 @@ def balance_adjust_view(model_admin, request, object_id):
         "title": f"Adjust balance · {customer.name}",
         "form": form,
         "profile_url": profile_url,
+        "preview": preview,
     }
     return TemplateResponse(request, "admin/settle/balance_adjust.html", context)

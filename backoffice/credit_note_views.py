@@ -17,6 +17,7 @@ from backoffice.flow_base import (
     require,
 )
 from backoffice.flows import Outcome, run_once
+from backoffice.previews import form_preview, wants_preview
 from billing.errors import LimitExceeded, ValidationError
 from billing.money import exponent
 from payments.services import credit_note_issue
@@ -41,6 +42,7 @@ def credit_note_create_view(model_admin, request, object_id):
         payments=refundable_payments(invoice) if allow_refund else [],
         allow_refund=allow_refund,
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
         parts = form.allocations()
 
@@ -82,16 +84,26 @@ def credit_note_create_view(model_admin, request, object_id):
                 f"{money(invoice.total_due, invoice.currency)}.",
             )
 
-        response = run_once(
-            request,
-            form,
-            purpose=f"credit_note.create {invoice.pk}",
-            action=issue,
-            back_url=back,
-            params=lambda param: form.error_field(param, parts),
-        )
-        if response is not None:
-            return response
+        if wants_preview(request):
+            preview = form_preview(
+                form,
+                issue,
+                named=[invoice.pk, invoice.customer_id],
+                currency=invoice.currency,
+                params=lambda param: form.error_field(param, parts),
+                refresh=[invoice, invoice.customer],
+            )
+        else:
+            response = run_once(
+                request,
+                form,
+                purpose=f"credit_note.create {invoice.pk}",
+                action=issue,
+                back_url=back,
+                params=lambda param: form.error_field(param, parts),
+            )
+            if response is not None:
+                return response
     return render_flow(
         model_admin,
         request,
@@ -101,4 +113,5 @@ def credit_note_create_view(model_admin, request, object_id):
         form=form,
         allow_refund=allow_refund,
         exponent=exponent(invoice.currency),
+        preview=preview,
     )

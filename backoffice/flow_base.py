@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from backoffice.flows import run_once
+from backoffice.previews import form_preview, wants_preview
 from billing.actors import Actor
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import Payment
@@ -128,11 +129,25 @@ def flow_page(
     template: str,
     title: str,
     params=None,
+    preview_of=(),
     **extra,
 ):
     """A money flow: a valid submission runs `action` once (`run_once`); otherwise, or when
-    the service refused it, the form is shown again with the invoice's figures."""
-    if request.method == "POST" and form.is_valid():
+    the service refused it, the form is shown again with the invoice's figures.
+
+    With `preview_of` (the ids the action names), the form's Preview button runs the same
+    action rolled back and shows what it would do (`backoffice.previews`).
+    """
+    if preview_of and wants_preview(request) and form.is_valid():
+        extra["preview"] = form_preview(
+            form,
+            action,
+            named=preview_of,
+            currency=invoice.currency,
+            params=params,
+            refresh=[invoice, invoice.customer],
+        )
+    elif request.method == "POST" and form.is_valid():
         response = run_once(
             request, form, purpose=purpose, action=action, back_url=back_url, params=params
         )

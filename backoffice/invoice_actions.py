@@ -152,4 +152,5 @@ def move_excess_view(model_admin, request, object_id):
         back_url=back,
         template="admin/settle/move_excess.html",
         title=f"Move excess to money balance · {invoice}",
+        preview_of=[invoice.pk, invoice.customer_id],
     )

@@ -220,6 +220,7 @@ def refund_view(model_admin, request, object_id, payment_id):
         back_url=back,
         template="admin/settle/payment_refund.html",
         title=f"Refund payment · {invoice}",
+        preview_of=[payment.pk, invoice.pk],
         payment=payment,
         method=method_label(payment),
         refundable=refundable,

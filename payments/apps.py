@@ -6,5 +6,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from payments import receivers
+        from payments.services import previewing
 
         receivers.connect()
+        previewing.connect()

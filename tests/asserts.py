@@ -104,3 +104,33 @@ def assert_no_drift() -> None:
     """Every cached total equals its recomputation from rows."""
     drifts = find_drift()
     assert drifts == [], "\n".join(str(drift) for drift in drifts)
+
+
+def everything_snapshot() -> dict:
+    """The money snapshot plus what a change would leave elsewhere: claimed keys, queued
+    tasks, bank lines, mail and the sandbox's calls (counted by `gateway_calls`)."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from banking.models import BankStatementLine
+    from billing.models import Submission
+
+    snapshot = money_snapshot()
+    snapshot["other"] = {
+        "submissions": Submission.objects.count(),
+        "tasks": DBTaskResult.objects.count(),
+        "bank_lines": _rows(BankStatementLine, ("status",)),
+        "mail": len(mail.outbox),
+    }
+    return snapshot
+
+
+@contextmanager
+def nothing_changes(gateway_calls: list | None = None):
+    """`unchanged()` and more: no key claimed, no task, no e-mail, no gateway call."""
+    before = everything_snapshot()
+    calls = len(gateway_calls) if gateway_calls is not None else 0
+    yield
+    assert_same_snapshot(before, everything_snapshot())
+    if gateway_calls is not None:
+        assert len(gateway_calls) == calls, f"gateway called: {gateway_calls[calls:]}"

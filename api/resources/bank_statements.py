@@ -18,6 +18,7 @@ from api.framework.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
 from api.framework.fields import MoneyField, TimestampField
 from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from banking.formats import FORMATS, MAX_STATEMENT_BYTES
 from banking.models import BankStatement, BankStatementLine, LineStatus
@@ -320,6 +321,7 @@ LINE_ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
 
 
 class BankLineConfirmView(LineActionView):
+    @previewable
     @extend_schema(
         operation_id="confirm_bank_statement_line",
         summary="Confirm what a line pays",

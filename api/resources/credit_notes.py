@@ -13,6 +13,7 @@ from api.framework.fields import (
 )
 from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from api.resources.invoices import (
     ItemInputSerializer,
@@ -119,6 +120,7 @@ class CreditNoteListView(SettleAPIView):
         )
         return list_response(page, lambda row: CreditNoteSerializer(row).data)
 
+    @previewable
     @extend_schema(
         operation_id="create_credit_note",
         summary="Issue a credit note",

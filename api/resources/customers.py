@@ -16,6 +16,7 @@ from api.framework.fields import (
 )
 from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from billing.models import BalanceTransaction, Customer
 from billing.services import balance_adjust, customer_create, customer_update
@@ -273,6 +274,7 @@ class BalanceTransactionListView(SettleAPIView):
 class BalanceAdjustmentView(SettleAPIView):
     scope_resource = "balance"
 
+    @previewable
     @extend_schema(
         operation_id="adjust_customer_balance",
         summary="Add to or deduct from a money balance",

@@ -16,6 +16,7 @@ from api.framework.fields import (
     MoneyField,
 )
 from api.framework.idempotency import idempotent
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from api.resources.invoices import AdvanceInvoiceSerializer, InvoiceSerializer
 from api.resources.payments import PaymentSerializer, serialize_payment
@@ -157,6 +158,7 @@ def declined_charge(payment: Payment) -> Response:
 
 
 class InvoiceChargeView(DocumentActionView):
+    @previewable
     @extend_schema(
         operation_id="charge_invoice",
         summary="Charge a saved payment method for the amount due",
@@ -189,6 +191,7 @@ class InvoiceChargeView(DocumentActionView):
 
 
 class InvoiceApplyBalanceView(DocumentActionView):
+    @previewable
     @_action_schema(
         "apply_balance_to_invoice",
         "Use the customer's money balance on an invoice",
@@ -206,6 +209,7 @@ class InvoiceApplyBalanceView(DocumentActionView):
 
 
 class InvoiceMoveOverpaymentView(DocumentActionView):
+    @previewable
     @_action_schema(
         "move_invoice_overpayment",
         "Move an overpayment to the customer's money balance",

@@ -8,6 +8,7 @@ from api.framework.base import ENTITY_HEADER, IDEMPOTENCY_HEADER, SettleAPIView
 from api.framework.docs import ERROR_RESPONSES
 from api.framework.fields import MoneyField
 from api.framework.idempotency import idempotent
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from api.resources.refunds import RefundSerializer
 from billing.money import ZERO
@@ -78,6 +79,7 @@ def present_refunds(refunds, currency: str) -> dict:
 class InvoiceRefundsView(SettleAPIView):
     scope_resource = "refunds"
 
+    @previewable
     @extend_schema(
         operation_id="refund_invoice",
         summary="Refund an invoice over its payments",

@@ -25,6 +25,7 @@ from api.framework.fields import (
 from api.framework.filtering import apply_filterset
 from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from api.resources.credit_notes import CreditNoteSerializer
 from api.resources.invoices import AdvanceInvoiceSerializer, InvoiceSerializer
@@ -253,6 +254,7 @@ class PaymentListView(SettleAPIView):
         )
         return list_response(page, lambda payment: serialize_payment(payment, includes))
 
+    @previewable
     @extend_schema(
         operation_id="create_payment",
         summary="Create a new payment",

@@ -17,6 +17,7 @@ from api.framework.fields import (
 )
 from api.framework.idempotency import idempotent
 from api.framework.listing import Field, ListSpec, list_page
+from api.framework.preview import previewable
 from api.framework.serializers import StrictInputSerializer
 from payments.models import (
     Payment,
@@ -87,6 +88,7 @@ class PaymentRefundsView(SettleAPIView):
         )
         return list_response(page, lambda refund: RefundSerializer(refund).data)
 
+    @previewable
     @extend_schema(
         operation_id="create_refund",
         summary="Refund a payment",

@@ -31,6 +31,7 @@ from billing.errors import Conflict
 from billing.money import from_minor_units
 from payments.gateways import Gateway, GatewayDeclined, GatewayTransientError, get_gateway
 from payments.queue import enqueue_after, enqueue_with_transaction
+from payments.services.previewing import note_gateway_call, previewing
 
 logger = logging.getLogger(__name__)
 # A pending row is first asked about this long after its reservation (then by the sweep).
@@ -69,7 +70,16 @@ class GatewayOperation[Row]:
         enqueue_after(self.reconcile_task, timezone.now() + RECONCILE_AFTER, row.pk)
 
     def execute(self, row: Row, actor: Actor) -> Row:
-        """Call the gateway for a reserved row (no lock held), then settle its answer."""
+        """Call the gateway for a reserved row (no lock held), then settle its answer.
+
+        A preview stops here: it shows the reservation, and says the call would follow.
+        """
+        if previewing():
+            note_gateway_call(
+                f"{self.kind} of {row.amount} {row.currency} through the "
+                f"{self.gateway_name(row)} gateway"
+            )
+            return row
         gateway = get_gateway(self.gateway_name(row))
         try:
             result = self.send(gateway, self.request_for(row))
