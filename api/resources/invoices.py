@@ -1,10 +1,17 @@
-"""`/api/v1/invoices` and `/api/v1/advance-invoices`: create, list and read invoices."""
+"""`/api/v1/invoices` and `/api/v1/advance-invoices`: create, list and read invoices; change or
+delete drafts."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.framework.base import ENTITY_HEADER, IDEMPOTENCY_HEADER, SettleAPIView, list_response
+from api.framework.base import (
+    ENTITY_HEADER,
+    IDEMPOTENCY_HEADER,
+    SettleAPIView,
+    list_response,
+    parse_includes,
+)
 from api.framework.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
 from api.framework.fields import (
     CurrencyField,
@@ -21,7 +28,7 @@ from billing.models import Customer
 from invoices.lines import MAX_LINES
 from invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from invoices.services import invoice_create
-from invoices.services.authoring import MAX_TERMS_DAYS
+from invoices.services.authoring import MAX_TERMS_DAYS, invoice_delete_draft, invoice_update
 
 
 class LineSerializer(serializers.Serializer):
@@ -117,6 +124,50 @@ class InvoiceCreateSerializer(StrictInputSerializer):
     metadata = MetadataField(required=False)
 
 
+class InvoiceUpdateSerializer(StrictInputSerializer):
+    """A draft's fields to change; those left out keep their values, `items` replaces all."""
+
+    customer_id = serializers.CharField(required=False)
+    currency = CurrencyField(required=False)
+    date = serializers.DateField(required=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    items = ItemInputSerializer(many=True, required=False, allow_empty=False, max_length=MAX_LINES)
+    payment_terms_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_TERMS_DAYS
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    footer = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+DELETED = inline_serializer(
+    "DeletedInvoice",
+    {
+        "id": serializers.CharField(),
+        "object": serializers.CharField(),
+        "deleted": serializers.BooleanField(),
+    },
+)
+
+INCLUDE_PARAMETER = OpenApiParameter(
+    "include",
+    str,
+    description="Comma-separated relations to embed. Allowed: Customer, Payments, CreditNotes",
+)
+
+
+def _current_items(invoice) -> list[dict]:
+    return [
+        {
+            "name": line.name,
+            "quantity": line.quantity,
+            "price": line.unit_price,
+            "tax_rate": line.tax_rate,
+            "discount_percent": line.discount_percent,
+        }
+        for line in invoice.lines.all()
+    ]
+
+
 INVOICE_LIST_SPEC = ListSpec(
     fields=(
         Field("id", "id", "id"),
@@ -152,6 +203,19 @@ class InvoiceKindMixin:
             "lines"
         )
 
+    def included(self, request):
+        """The documents with what `include` asks for, and a function that renders one."""
+        # Payments embed invoices: their serializers are imported when asked, not at load.
+        from api.resources.invoice_includes import (
+            INVOICE_INCLUDES,
+            embed_includes,
+            invoices_with_includes,
+        )
+
+        includes = parse_includes(request, INVOICE_INCLUDES)
+        documents = invoices_with_includes(self.documents(), includes)
+        return documents, lambda row: embed_includes(self.serializer_class(row).data, row, includes)
+
 
 class InvoiceListView(InvoiceKindMixin, SettleAPIView):
     scope_resource = "invoices"
@@ -159,12 +223,13 @@ class InvoiceListView(InvoiceKindMixin, SettleAPIView):
     @extend_schema(
         operation_id="list_invoices",
         summary="List invoices",
-        parameters=[ENTITY_HEADER, *LIST_PARAMETERS],
+        parameters=[ENTITY_HEADER, *LIST_PARAMETERS, INCLUDE_PARAMETER],
         responses={200: list_envelope(InvoiceSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
-        page = list_page(self.documents(), request.query_params, INVOICE_LIST_SPEC)
-        return list_response(page, lambda row: self.serializer_class(row).data)
+        documents, render = self.included(request)
+        page = list_page(documents, request.query_params, INVOICE_LIST_SPEC)
+        return list_response(page, render)
 
     @extend_schema(
         operation_id="create_invoice",
@@ -196,11 +261,62 @@ class InvoiceDetailView(InvoiceKindMixin, SettleAPIView):
     @extend_schema(
         operation_id="get_invoice",
         summary="Get invoice by ID",
-        parameters=[ENTITY_HEADER],
+        parameters=[ENTITY_HEADER, INCLUDE_PARAMETER],
         responses={200: InvoiceSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, pk):
-        return Response(self.serializer_class(self.find(self.documents(), pk, self.noun)).data)
+        documents, render = self.included(request)
+        return Response(render(self.find(documents, pk, self.noun)))
+
+    @extend_schema(
+        operation_id="update_invoice",
+        summary="Update a draft invoice",
+        description="Only a draft (409 `invoice_not_draft` otherwise). Fields left out keep "
+        "their values; `items` replaces every line, and the totals follow.",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=InvoiceUpdateSerializer,
+        responses={200: InvoiceSerializer, **ERROR_RESPONSES},
+    )
+    @idempotent()
+    def patch(self, request, pk):
+        invoice = self.find(self.documents(), pk, self.noun)
+        serializer = InvoiceUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        customer = invoice.customer
+        if "customer_id" in data:
+            customer = Customer.objects.filter(
+                entity_id=self.entity.pk, pk=data["customer_id"]
+            ).first()
+            if customer is None:
+                raise NotFound("No such customer.", param="customer_id")
+        invoice_update(
+            invoice=invoice,
+            actor=self.actor,
+            customer=customer,
+            items=data.get("items") or _current_items(invoice),
+            date=data.get("date", invoice.date),
+            due_date=data.get("due_date", invoice.due_date),
+            payment_terms_days=data.get("payment_terms_days", invoice.payment_terms_days),
+            note=data.get("note", invoice.note),
+            footer=data.get("footer", invoice.footer),
+            currency=data.get("currency"),
+        )
+        return Response(self.serializer_class(self.documents().get(pk=invoice.pk)).data)
+
+    @extend_schema(
+        operation_id="delete_invoice",
+        summary="Delete a draft invoice",
+        description="Only a draft, which never had a number (409 `invoice_not_draft` "
+        "otherwise: an issued invoice is voided or credited). The audit trail keeps it.",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        responses={200: DELETED, **ERROR_RESPONSES},
+    )
+    @idempotent()
+    def delete(self, request, pk):
+        invoice = self.find(self.documents(), pk, self.noun)
+        invoice_delete_draft(invoice=invoice, actor=self.actor)
+        return Response({"id": invoice.pk, "object": self.kind, "deleted": True})
 
 
 class AdvanceKindMixin(InvoiceKindMixin):
@@ -213,7 +329,7 @@ class AdvanceInvoiceListView(AdvanceKindMixin, InvoiceListView):
     @extend_schema(
         operation_id="list_advance_invoices",
         summary="List advance invoices",
-        parameters=[ENTITY_HEADER, *LIST_PARAMETERS],
+        parameters=[ENTITY_HEADER, *LIST_PARAMETERS, INCLUDE_PARAMETER],
         responses={200: list_envelope(AdvanceInvoiceSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
@@ -234,8 +350,28 @@ class AdvanceInvoiceDetailView(AdvanceKindMixin, InvoiceDetailView):
     @extend_schema(
         operation_id="get_advance_invoice",
         summary="Get advance invoice by ID",
-        parameters=[ENTITY_HEADER],
+        parameters=[ENTITY_HEADER, INCLUDE_PARAMETER],
         responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, pk):
         return super().get(request, pk)
+
+    @extend_schema(
+        operation_id="update_advance_invoice",
+        summary="Update a draft advance invoice",
+        description="Only a draft. Fields left out keep their values; `items` replaces every line.",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        request=InvoiceUpdateSerializer,
+        responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+    )
+    def patch(self, request, pk):
+        return super().patch(request, pk)
+
+    @extend_schema(
+        operation_id="delete_advance_invoice",
+        summary="Delete a draft advance invoice",
+        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
+        responses={200: DELETED, **ERROR_RESPONSES},
+    )
+    def delete(self, request, pk):
+        return super().delete(request, pk)
