@@ -44,7 +44,14 @@ class EntityAdmin(EntityScopedAdmin):
         ("Logo", {"fields": ["logo_preview", "logo_file", "remove_logo"]}),
         (
             "Collection",
-            {"fields": ["payment_terms_days", "reminder_days", "sender_email"]},
+            {
+                "fields": [
+                    "payment_terms_days",
+                    "reminder_days",
+                    "sender_email",
+                    "require_change_reason",
+                ]
+            },
         ),
         ("Bank statements", {"fields": ["bank_auto_confirm"]}),
     ]

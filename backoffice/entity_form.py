@@ -73,6 +73,7 @@ class EntitySettingsForm(forms.ModelForm):
             "sender_email": "Sender e-mail",
             "invoice_footer": "Invoice footer",
             "bank_auto_confirm": "Confirm certain bank matches automatically",
+            "require_change_reason": "Require a reason to delete a payment or change its amount",
         }
         help_texts = {
             "bank_auto_confirm": "A bank line whose remittance names exactly one open "

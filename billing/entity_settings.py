@@ -154,6 +154,7 @@ SETTINGS_FIELDS = (
     "language",
     "reminder_days",
     "bank_auto_confirm",
+    "require_change_reason",
 )
 SETTINGS_TEXT_LIMITS = {"name": 200, "legal_name": 200, "address": 2000, "vat_id": 32}
 MAX_FOOTER_LENGTH = 2000
@@ -224,7 +225,7 @@ def _clean_settings(entity: Entity, changes: dict) -> dict:
             cleaned[field] = clean_language(value, allow_blank=False)
         elif field == "reminder_days":
             cleaned[field] = parse_reminder_days(value)
-        elif field == "bank_auto_confirm":
+        elif field in ("bank_auto_confirm", "require_change_reason"):
             if not isinstance(value, bool):
                 raise ValidationError(f"{field} must be true or false.", param=field)
             cleaned[field] = value

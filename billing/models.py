@@ -86,6 +86,10 @@ class Entity(models.Model):
     bank_auto_confirm = models.BooleanField(
         "confirm certain bank matches automatically", default=True
     )
+    # Deleting a payment or changing its amount must say why (in the audit trail and its export).
+    require_change_reason = models.BooleanField(
+        "require a reason to delete a payment or change its amount", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EntityMembership", related_name="entities"

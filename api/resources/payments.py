@@ -156,6 +156,23 @@ class PaymentUpdateSerializer(StrictInputSerializer):
     )
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
     metadata = MetadataField(required=False)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why, kept in the audit trail; required to change the amount when the "
+        "entity requires a reason.",
+    )
+
+
+class PaymentDeleteSerializer(StrictInputSerializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why, kept with the deleted payment and in the audit trail; required when "
+        "the entity requires a reason. Also accepted as the `reason` query parameter.",
+    )
 
 
 PAYMENT_LIST_SPEC = ListSpec(
@@ -316,13 +333,19 @@ class PaymentDetailView(SettleAPIView):
         summary="Delete a payment",
         description="Totals of the linked documents are recalculated. The payment is kept, "
         "marked deleted, in the audit trail. Charged payments are refunded instead.",
-        parameters=[ENTITY_HEADER, IDEMPOTENCY_HEADER],
-        request=None,
+        parameters=[
+            ENTITY_HEADER,
+            IDEMPOTENCY_HEADER,
+            OpenApiParameter("reason", str, description="Why (or in the body)."),
+        ],
+        request=PaymentDeleteSerializer,
         responses={204: OpenApiResponse(description="Deleted."), **ERROR_RESPONSES},
     )
     @idempotent()
     def delete(self, request, pk):
-        payment_delete(
-            payment=self.get_payment(pk), actor=self.actor, reason="Deleted through the API"
-        )
+        payment = self.get_payment(pk)
+        serializer = PaymentDeleteSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason") or request.query_params.get("reason", "")
+        payment_delete(payment=payment, actor=self.actor, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)

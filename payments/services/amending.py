@@ -33,12 +33,25 @@ def _reserved_refunds(payment: Payment) -> Decimal:
     ).aggregate(s=MoneySum("amount"))["s"] or Decimal("0")
 
 
-def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
+def _change_reason(payment: Payment, reason, *, required_for: str) -> str:
+    """The reason given, checked; required when the entity says so (`require_change_reason`)."""
+    reason = clean_text(reason, "reason", 2000) or ""
+    if not reason and payment.entity.require_change_reason:
+        raise ValidationError(
+            f"Say why you {required_for}: this entity keeps a reason for every such change.",
+            code="reason_required",
+            param="reason",
+        )
+    return reason
+
+
+def payment_update(*, payment: Payment, actor: Actor, reason: str = "", **changes) -> Payment:
     """PATCH a payment: amount, type, date, reference, note, metadata. Documents never change.
 
     A gateway payment's amount and type are fixed; an amount never goes below
     what is refunded, and the new amount is checked against the documents'
-    caps (credit note remaining, balance, advance) as if recorded anew.
+    caps (credit note remaining, balance, advance) as if recorded anew. `reason` is kept in
+    the audit trail; a change of amount needs one when the entity requires it.
     """
     unknown = set(changes) - MUTABLE_FIELDS
     if unknown:
@@ -78,6 +91,7 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
                         param="amount",
                     )
                 require_capacity(payment_type=locked.type, docs=docs, change=amount - locked.amount)
+                reason = _change_reason(locked, reason, required_for="change its amount")
                 new["amount"] = amount
         if "type" in changes and changes["type"] != locked.type:
             if (
@@ -122,6 +136,7 @@ def payment_update(*, payment: Payment, actor: Actor, **changes) -> Payment:
             action="payment.updated",
             before=before,
             after=snapshot(locked, PAYMENT_AUDIT_FIELDS),
+            reason=clean_text(reason, "reason", 2000) or "",
         )
     return locked
 
@@ -147,10 +162,11 @@ def payment_delete(*, payment: Payment, actor: Actor, reason: str = "") -> Payme
                 "A payment with refunds cannot be deleted.", code="payment_has_refunds"
             )
         require_capacity(payment_type=locked.type, docs=docs, change=-locked.amount)
+        reason = _change_reason(locked, reason, required_for="delete a payment")
         before = snapshot(locked, PAYMENT_AUDIT_FIELDS)
         locked.is_deleted = True
         locked.deleted_at = timezone.now()
-        locked.delete_reason = (reason or "").strip()
+        locked.delete_reason = reason
         locked.save(update_fields=["is_deleted", "deleted_at", "delete_reason", "updated_at"])
         payment_money_changed.send(sender=Payment, payment=locked, documents=docs)
         if uses_balance and locked.status == PaymentStatus.SUCCEEDED:
