@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from api.framework.base import ENTITY_HEADER, SettleAPIView
 from api.framework.docs import ERROR_RESPONSES
+from api.framework.fields import MoneyField
 from api.resources.explain import serialize_figure
 from billing.errors import ValidationError
 from billing.models import Customer
@@ -29,12 +30,12 @@ STATEMENT = inline_serializer(
         "currency": serializers.CharField(),
         "from": serializers.DateField(),
         "to": serializers.DateField(),
-        "opening_balance": serializers.DecimalField(max_digits=15, decimal_places=2),
-        "closing_balance": serializers.DecimalField(max_digits=15, decimal_places=2),
-        "opening_money_balance": serializers.DecimalField(max_digits=15, decimal_places=2),
-        "closing_money_balance": serializers.DecimalField(max_digits=15, decimal_places=2),
-        "total_debits": serializers.DecimalField(max_digits=15, decimal_places=2),
-        "total_credits": serializers.DecimalField(max_digits=15, decimal_places=2),
+        "opening_balance": MoneyField(),
+        "closing_balance": MoneyField(),
+        "opening_money_balance": MoneyField(),
+        "closing_money_balance": MoneyField(),
+        "total_debits": MoneyField(),
+        "total_credits": MoneyField(),
         "rows": serializers.ListField(child=serializers.DictField()),
         "stored": serializers.DictField(),
         "reconciliation": serializers.DictField(),
