@@ -62,14 +62,18 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
-def delivery_claim(delivery_id: str, *, now=None) -> WebhookDelivery | None:
-    """Take a due pending delivery for one attempt, or None (not due, done, or taken)."""
+def delivery_claim(delivery_id: str | None = None, *, now=None) -> WebhookDelivery | None:
+    """Take a due pending delivery for one attempt: that one, or (no id) the next due one
+    that no other worker holds; None if there is none."""
     now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if delivery_id is not None:
+        due = due.filter(pk=delivery_id)
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            due.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint", "event")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
             .first()
         )
         if delivery is None:
@@ -190,8 +194,9 @@ def delivery_record(delivery: WebhookDelivery, outcome: Outcome, *, now=None) ->
     return locked
 
 
-def delivery_attempt(delivery_id: str, *, now=None) -> WebhookDelivery | None:
-    """One attempt at a due delivery: claim, POST (no lock held), record."""
+def delivery_attempt(delivery_id: str | None = None, *, now=None) -> WebhookDelivery | None:
+    """One attempt at a due delivery (that one, or the next due): claim, POST with no lock
+    held, record. None when there was nothing to claim."""
     now = now or timezone.now()
     delivery = delivery_claim(delivery_id, now=now)
     if delivery is None:
@@ -203,21 +208,13 @@ def delivery_attempt(delivery_id: str, *, now=None) -> WebhookDelivery | None:
     return delivery_record(delivery, outcome, now=now)
 
 
-def deliveries_due(*, now=None, limit: int = 500):
-    now = now or timezone.now()
-    return (
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 def deliveries_sweep(*, now=None, limit: int = 500) -> int:
-    """Attempt every due delivery (new, retries, abandoned claims); returns how many."""
+    """Attempt due deliveries (new, retries, abandoned claims), the oldest first, up to
+    `limit`; several workers sweep side by side, each claiming rows the others do not
+    hold. Returns how many were attempted."""
     done = 0
-    for delivery_id in list(deliveries_due(now=now, limit=limit)):
-        if delivery_attempt(delivery_id, now=now) is not None:
-            done += 1
+    while done < limit and delivery_attempt(now=now) is not None:
+        done += 1
     return done
 
 
