@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from billing.errors import SettleError
@@ -27,8 +27,10 @@ from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.signing import SIGNATURE_HEADER, signature_header
 
 TIMEOUT_SECONDS = 10
-# Longer than a delivery can take (connect + read timeouts): a claim this old was abandoned.
-CLAIM_LEASE = timedelta(minutes=2)
+# A sweep claims this many at once: two commits per batch instead of two per delivery.
+BATCH = 10
+# Longer than a batch can take (connect + read timeouts each): a claim this old was abandoned.
+CLAIM_LEASE = timedelta(seconds=BATCH * 2 * TIMEOUT_SECONDS + 60)
 RETRY_DELAYS = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -62,26 +64,35 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
-def delivery_claim(delivery_id: str | None = None, *, now=None) -> WebhookDelivery | None:
-    """Take a due pending delivery for one attempt: that one, or (no id) the next due one
-    that no other worker holds; None if there is none."""
+def deliveries_claim(
+    delivery_id: str | None = None, *, now=None, limit: int = 1
+) -> list[WebhookDelivery]:
+    """Take due pending deliveries for one attempt each: that one, or (no id) the next
+    `limit` due ones that no other worker holds."""
     now = now or timezone.now()
     due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     if delivery_id is not None:
         due = due.filter(pk=delivery_id)
     with transaction.atomic():
-        delivery = (
+        rows = list(
             due.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint", "event")
-            .order_by("next_attempt_at")
-            .first()
+            .order_by("next_attempt_at")[:limit]
         )
-        if delivery is None:
-            return None
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + CLAIM_LEASE
-        delivery.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
-    return delivery
+        if rows:
+            WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+                attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_LEASE, updated_at=now
+            )
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + CLAIM_LEASE
+    return rows
+
+
+def delivery_claim(delivery_id: str | None = None, *, now=None) -> WebhookDelivery | None:
+    """Take one due delivery (that one, or the next due); None if there is none."""
+    rows = deliveries_claim(delivery_id, now=now)
+    return rows[0] if rows else None
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -152,46 +163,58 @@ def delivery_record(delivery: WebhookDelivery, outcome: Outcome, *, now=None) ->
     """Store an attempt's outcome; schedule the retry, give up, or disable the endpoint."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        locked.last_attempt_at = now
-        locked.last_status_code = outcome.status_code
-        locked.last_latency_ms = outcome.latency_ms
-        locked.last_error = outcome.error
-        entry = {
-            "attempt": locked.attempts,
-            "at": now.isoformat(),
-            "status_code": outcome.status_code,
-            "latency_ms": outcome.latency_ms,
-            "error": outcome.error,
-        }
-        locked.attempts_log = [*locked.attempts_log, entry][-LOG_ATTEMPTS:]
-        endpoints = WebhookEndpoint.objects.filter(pk=locked.endpoint_id)
-        if outcome.succeeded:
-            locked.status = DeliveryStatus.SUCCEEDED
+        return _record(delivery, outcome, now)
+
+
+def _record(delivery: WebhookDelivery, outcome: Outcome, now) -> WebhookDelivery:
+    locked = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+    if locked is None:  # its endpoint was deleted meanwhile
+        return delivery
+    locked.last_attempt_at = now
+    locked.last_status_code = outcome.status_code
+    locked.last_latency_ms = outcome.latency_ms
+    locked.last_error = outcome.error
+    entry = {
+        "attempt": locked.attempts,
+        "at": now.isoformat(),
+        "status_code": outcome.status_code,
+        "latency_ms": outcome.latency_ms,
+        "error": outcome.error,
+    }
+    locked.attempts_log = [*locked.attempts_log, entry][-LOG_ATTEMPTS:]
+    endpoints = WebhookEndpoint.objects.filter(pk=locked.endpoint_id)
+    if outcome.succeeded:
+        locked.status = DeliveryStatus.SUCCEEDED
+        locked.next_attempt_at = None
+        endpoints.filter(failing_since__isnull=False).update(failing_since=None)
+    else:
+        retry_at = now + retry_delay(locked.attempts)
+        gave_up = retry_at - locked.created_at > GIVE_UP_AFTER
+        if gave_up or not delivery.endpoint.enabled:
+            locked.status = DeliveryStatus.FAILED
             locked.next_attempt_at = None
-            endpoints.filter(failing_since__isnull=False).update(failing_since=None)
         else:
-            retry_at = now + retry_delay(locked.attempts)
-            gave_up = retry_at - locked.created_at > GIVE_UP_AFTER
-            if gave_up or not delivery.endpoint.enabled:
-                locked.status = DeliveryStatus.FAILED
-                locked.next_attempt_at = None
-            else:
-                locked.next_attempt_at = retry_at
-            endpoints.filter(failing_since__isnull=True).update(failing_since=now)
-            # Failing for 3 days: every attempt since then failed, or this delivery gave up
-            # with no success to the endpoint since about when it was first tried.
-            failing_long = Q(failing_since__lte=now - DISABLE_AFTER)
-            if gave_up:
-                failing_long |= Q(failing_since__lte=locked.created_at + FIRST_TRY_SLACK)
-            endpoints.filter(failing_long, enabled=True).update(
-                enabled=False,
-                disabled_reason=f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed "
-                f"for {DISABLE_AFTER.days} days (last: {outcome.error or 'no answer'}).",
-                updated_at=now,
-            )
-        locked.save()
+            locked.next_attempt_at = retry_at
+        endpoints.filter(failing_since__isnull=True).update(failing_since=now)
+        # Failing for 3 days: every attempt since then failed, or this delivery gave up
+        # with no success to the endpoint since about when it was first tried.
+        failing_long = Q(failing_since__lte=now - DISABLE_AFTER)
+        if gave_up:
+            failing_long |= Q(failing_since__lte=locked.created_at + FIRST_TRY_SLACK)
+        endpoints.filter(failing_long, enabled=True).update(
+            enabled=False,
+            disabled_reason=f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed "
+            f"for {DISABLE_AFTER.days} days (last: {outcome.error or 'no answer'}).",
+            updated_at=now,
+        )
+    locked.save()
     return locked
+
+
+def _send(delivery: WebhookDelivery, now) -> Outcome:
+    if not delivery.endpoint.enabled:
+        return Outcome(error="The endpoint is disabled.")
+    return delivery_post(delivery.endpoint, delivery.event.body.encode(), now=now)
 
 
 def delivery_attempt(delivery_id: str | None = None, *, now=None) -> WebhookDelivery | None:
@@ -201,20 +224,25 @@ def delivery_attempt(delivery_id: str | None = None, *, now=None) -> WebhookDeli
     delivery = delivery_claim(delivery_id, now=now)
     if delivery is None:
         return None
-    if not delivery.endpoint.enabled:
-        outcome = Outcome(error="The endpoint is disabled.")
-    else:
-        outcome = delivery_post(delivery.endpoint, delivery.event.body.encode(), now=now)
-    return delivery_record(delivery, outcome, now=now)
+    return delivery_record(delivery, _send(delivery, now), now=now)
 
 
 def deliveries_sweep(*, now=None, limit: int = 500) -> int:
     """Attempt due deliveries (new, retries, abandoned claims), the oldest first, up to
-    `limit`; several workers sweep side by side, each claiming rows the others do not
-    hold. Returns how many were attempted."""
+    `limit`, in batches: claim, POST each with no lock held, record the batch. Several
+    workers sweep side by side, each claiming rows the others do not hold. Returns how
+    many were attempted."""
+    now = now or timezone.now()
     done = 0
-    while done < limit and delivery_attempt(now=now) is not None:
-        done += 1
+    while done < limit:
+        rows = deliveries_claim(now=now, limit=min(BATCH, limit - done))
+        if not rows:
+            break
+        outcomes = [(row, _send(row, now)) for row in rows]
+        with transaction.atomic():
+            for row, outcome in outcomes:
+                _record(row, outcome, now)
+        done += len(rows)
     return done
 
 
