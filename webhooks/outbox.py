@@ -2,11 +2,12 @@
 
 The body is rendered now (the object as it is at this moment, through the API's
 renderers) and stored as the exact bytes every endpoint receives and signs. One
-delivery row per enabled endpoint subscribed to the type, and one task to send them,
-queued with the same transaction: nothing is sent for a change that rolls back.
+delivery row per enabled endpoint subscribed to the type, and one sweep of the due
+deliveries queued with the same transaction: nothing is sent for a change that rolls back.
 """
 
 import simplejson
+from django.db import transaction
 from django.utils import timezone
 
 from billing.ids import new_id
@@ -15,7 +16,7 @@ from webhooks.event_types import APPLICATION_EVENTS, AUDIT_ACTION_EVENTS, EVENT_
 from webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from webhooks.rendering import object_render
 
-DELIVER_EVENT = "webhooks.tasks.deliver_event"
+SWEEP = "webhooks.tasks.sweep_webhook_deliveries"
 
 
 def body_dump(payload: dict) -> str:
@@ -61,8 +62,32 @@ def event_write(*, entity_id: str, type: str, obj) -> Event:
             )
             for endpoint in endpoints
         )
-        enqueue_with_transaction(DELIVER_EVENT, event.pk)
+        _sweep_soon()
     return event
+
+
+def _sweep_soon() -> None:
+    """Queue one sweep of due deliveries with the caller's transaction, once per
+    transaction however many events it writes (a payment writes two or three).
+
+    A marker among the transaction's on-commit callbacks says a sweep is queued: it goes
+    with the transaction, or with the savepoint that queued it if that rolls back, and
+    then the next event queues anew. Whatever is missed, the periodic sweep sends
+    within a minute.
+    """
+    connection = transaction.get_connection()
+    marker = getattr(connection, "_settle_webhooks_sweep", None)
+    queued_already = marker is not None and connection.in_atomic_block
+    if queued_already and any(item[1] is marker for item in connection.run_on_commit):
+        return
+    enqueue_with_transaction(SWEEP)
+    if connection.in_atomic_block:
+
+        def queued() -> None:
+            """Nothing to do: it only marks the transaction."""
+
+        transaction.on_commit(queued)
+        connection._settle_webhooks_sweep = queued
 
 
 def event_from_audit(*, entity_id: str, action: str, obj) -> None:

@@ -7,11 +7,6 @@ from webhooks import delivery, overdue, retention
 
 
 @task()
-def deliver_event(event_id: str) -> int:
-    return delivery.event_deliver(event_id)
-
-
-@task()
 def deliver_webhook(delivery_id: str) -> bool:
     return delivery.delivery_attempt(delivery_id) is not None
 

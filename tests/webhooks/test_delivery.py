@@ -224,3 +224,19 @@ def test_deliveries_take_milliseconds(customer, endpoint, receiver):
     deliveries_sweep()
     assert len(receiver.received) == 5
     assert time.monotonic() - started < 5
+
+
+def test_a_transaction_queues_one_sweep_however_many_events_it_writes(
+    customer, endpoint, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        "webhooks.outbox.enqueue_with_transaction", lambda task, *args: queued.append(task)
+    )
+    # The test runs in one transaction: everything below is written in it.
+    invoice = issued_invoice(customer, "100.00")  # invoice.issued
+    record_payment(invoice, "40.00")  # payment.created and invoice.partially_paid
+    record_payment(invoice, "60.00")  # payment.created and invoice.paid
+
+    assert WebhookDelivery.objects.count() == 5
+    assert queued == ["webhooks.tasks.sweep_webhook_deliveries"]
