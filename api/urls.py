@@ -10,6 +10,7 @@ from api.resources import (
     customers,
     document_emails,
     documents,
+    events,
     explain,
     exports,
     invoice_actions,
@@ -19,6 +20,7 @@ from api.resources import (
     payments,
     refunds,
     reports,
+    webhook_endpoints,
 )
 
 urlpatterns = [
@@ -193,4 +195,31 @@ urlpatterns = [
         name="report-aged-receivables",
     ),
     path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
+    path(
+        "webhook-endpoints",
+        webhook_endpoints.WebhookEndpointListView.as_view(),
+        name="webhook-endpoint-list",
+    ),
+    path(
+        "webhook-endpoints/<str:pk>",
+        webhook_endpoints.WebhookEndpointDetailView.as_view(),
+        name="webhook-endpoint-detail",
+    ),
+    path(
+        "webhook-endpoints/<str:pk>/roll-secret",
+        webhook_endpoints.WebhookEndpointRollSecretView.as_view(),
+        name="webhook-endpoint-roll-secret",
+    ),
+    path(
+        "webhook-endpoints/<str:pk>/deliveries",
+        webhook_endpoints.WebhookDeliveryListView.as_view(),
+        name="webhook-endpoint-deliveries",
+    ),
+    path(
+        "webhook-endpoints/<str:pk>/deliveries/<str:delivery_id>/resend",
+        webhook_endpoints.WebhookDeliveryResendView.as_view(),
+        name="webhook-delivery-resend",
+    ),
+    path("events", events.EventListView.as_view(), name="event-list"),
+    path("events/<str:pk>", events.EventDetailView.as_view(), name="event-detail"),
 ]

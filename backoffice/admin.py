@@ -15,10 +15,12 @@ from backoffice.entities import EntityAdmin
 from backoffice.invoices import AdvanceInvoiceAdmin, InvoiceAdmin
 from backoffice.payment_list import PaymentAdmin, RefundAdmin, SavedPaymentMethodAdmin
 from backoffice.reports.menu import add_reports_to_app_list
+from backoffice.webhooks import WebhookEndpointAdmin
 from banking.models import BankStatement
 from billing.models import ApiKey, AuditEvent, BalanceTransaction, Customer, Entity
 from invoices.models import AdvanceInvoice, CreditNote, Invoice
 from payments.models import Payment, Refund, SavedPaymentMethod
+from webhooks.models import WebhookEndpoint
 
 admin.site.site_header = "Settle"
 admin.site.site_title = "Settle back office"
@@ -38,6 +40,7 @@ for model, model_admin in [
     (Refund, RefundAdmin),
     (SavedPaymentMethod, SavedPaymentMethodAdmin),
     (BankStatement, BankStatementAdmin),
+    (WebhookEndpoint, WebhookEndpointAdmin),
 ]:
     admin.site.register(model, model_admin)
 

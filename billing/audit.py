@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from billing.actors import Actor
+from billing.events import audit_observed
 from billing.models import AuditEvent
 
 logger = logging.getLogger("settle.money")
@@ -56,6 +57,7 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         reason=reason or "",
     )
+    audit_observed(entity_id=entity_id, action=action, obj=obj)
     transaction.on_commit(lambda: _log(event))
     return event
 

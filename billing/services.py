@@ -23,6 +23,7 @@ from billing.customer_profile import (
     parse_cc_emails,
 )
 from billing.errors import InvalidState, LimitExceeded, ValidationError
+from billing.events import event_record
 from billing.locking import lock_rows, money_transaction
 from billing.models import BalanceTransaction, Customer, DocumentSequence, Entity
 from billing.money import MAX_AMOUNT, MoneySum, check_amount, validate_currency
@@ -282,6 +283,7 @@ def balance_post(
     )
     customer.balance = after
     customer.save(update_fields=["balance", "updated_at"])
+    event_record(entity_id=customer.entity_id, type="customer.balance_changed", obj=customer)
     return transaction_row
 
 

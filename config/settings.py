@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "invoices",
     "payments",
     "banking",
+    "webhooks",
     "api",
     "backoffice",
     "portal",
@@ -392,6 +393,11 @@ SETTLE_RETIRED_SETTINGS = [
 SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS = float(
     os.environ.get("SETTLE_RETENTION_WEBHOOK_EVENTS_DAYS", "30")
 )
+# Outbound webhooks may reach private, loopback and plain-HTTP URLs: local development and
+# tests only. Off, an endpoint must be public and HTTPS, checked again at every delivery.
+SETTLE_WEBHOOKS_ALLOW_PRIVATE = env_bool("SETTLE_WEBHOOKS_ALLOW_PRIVATE")
+# Events (GET /api/v1/events, and what their deliveries carry) are kept this long.
+SETTLE_RETENTION_EVENTS_DAYS = float(os.environ.get("SETTLE_RETENTION_EVENTS_DAYS", "30"))
 SETTLE_RETENTION_TASK_RESULTS_DAYS = float(
     os.environ.get("SETTLE_RETENTION_TASK_RESULTS_DAYS", "14")
 )

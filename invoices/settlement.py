@@ -8,6 +8,7 @@ status. Callers hold the document's row lock."""
 from decimal import Decimal
 
 from billing.errors import InvalidState
+from billing.events import event_record
 from billing.money import ZERO
 from invoices.models import (
     INVOICE_TRANSITIONS,
@@ -65,6 +66,8 @@ def invoice_apply_settlement(
         for field in changed:
             setattr(invoice, field, new[field])
         invoice.save(update_fields=[*changed, "updated_at"])
+    if "status" in changed and status in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID):
+        event_record(entity_id=invoice.entity_id, type=f"invoice.{status}", obj=invoice)
     return bool(changed)
 
 

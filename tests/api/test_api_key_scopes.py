@@ -32,6 +32,7 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
+from webhooks.models import Event, WebhookEndpoint
 
 VERBS = ("get", "post", "patch", "put", "delete")
 
@@ -91,6 +92,13 @@ EXPECTED_RESOURCE = {
     "customer-statement": "reports",
     "advance-explain": "invoices",
     "invoice-refunds": "refunds",
+    "webhook-endpoint-list": "webhooks",
+    "webhook-endpoint-detail": "webhooks",
+    "webhook-endpoint-roll-secret": "webhooks",
+    "webhook-endpoint-deliveries": "webhooks",
+    "webhook-delivery-resend": "webhooks",
+    "event-list": "webhooks",
+    "event-detail": "webhooks",
 }
 
 # Which object an id in the path names, by the path's first segment.
@@ -104,6 +112,8 @@ OBJECT_BY_SEGMENT = {
     "bank-statements": "statement",
     "bank-statement-lines": "line",
     "audit-events": "audit_event",
+    "webhook-endpoints": "webhook_endpoint",
+    "events": "event",
 }
 
 
@@ -140,7 +150,7 @@ def _call(entity, scopes, verb, path) -> tuple[int, dict | None]:
         response = getattr(client, verb)(
             f"/api/v1/{path}", data="{}", content_type="application/json", headers=headers
         )
-    if response.streaming or not response["Content-Type"].startswith("application/json"):
+    if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
         return response.status_code, None
     return response.status_code, response.json().get("error")
 
@@ -171,6 +181,9 @@ def objects(entity):
         entity=entity, invoice_id=invoice.pk, actor=SYSTEM, reason="Discount", amount="5.00"
     )
     SavedCardFactory(customer=customer)
+    endpoint = WebhookEndpoint.objects.create(
+        entity=entity, url="https://hooks.example.com/in", enabled_events=["*"], secret="whsec_a"
+    )
     statement = statement_import_parsed(
         entity=entity,
         actor=SYSTEM,
@@ -187,6 +200,8 @@ def objects(entity):
         "refund": refund.pk,
         "credit_note": credit_note.pk,
         "audit_event": AuditEvent.objects.filter(entity=entity).first().pk,
+        "webhook_endpoint": endpoint.pk,
+        "event": Event.objects.filter(entity=entity).first().pk,
     }
 
 

@@ -42,6 +42,8 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
+from webhooks import addresses as webhook_addresses
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 CHECKS = [
     not_a_server_error,
@@ -81,9 +83,20 @@ def connection_kept_between_requests():
 
 
 @pytest.fixture
-def world(entity, api_key, settings, connection_kept_between_requests):
+def world(entity, api_key, settings, monkeypatch, connection_kept_between_requests):
     """Rows of every kind the API exposes, so generated requests can hit real ids."""
     settings.SETTLE_API_RATE = "100000/s"  # the fuzzer outpaces the production limit
+    # Webhook URLs stay guarded, and every host name resolves to loopback: the guard refuses
+    # any endpoint the fuzzer makes up, so nothing is ever sent anywhere real.
+    settings.SETTLE_WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(
+        webhook_addresses.socket,
+        "getaddrinfo",
+        lambda host, port, *args, **kwargs: [(2, 1, 6, "", ("127.0.0.1", port or 443))],
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        entity=entity, url="https://hooks.example.com/in", enabled_events=["*"], secret="whsec_f"
+    )
     customer = CustomerFactory(entity=entity)
     give_balance(customer, "50.00")
     invoice = issued_invoice(customer, total="500.00", apply_balance=False)
@@ -116,6 +129,8 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         "customers": customer.pk,
     }
     ids["audit-events"] = str(AuditEvent.objects.filter(entity=entity).first().pk)
+    ids["webhook-endpoints"] = endpoint.pk
+    ids["events"] = Event.objects.filter(entity=entity).first().pk
     body_ids = {
         "invoice_id": [invoice.pk, draft.pk],
         "advance_invoice_id": [advance.pk],
@@ -125,7 +140,14 @@ def world(entity, api_key, settings, connection_kept_between_requests):
         "payment_id": [payment.pk],
         "refund_id": [refund.pk],
     }
-    return {"key": api_key, "entity": entity.pk, "ids": ids, "body_ids": body_ids}
+    delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
+    return {
+        "key": api_key,
+        "entity": entity.pk,
+        "ids": ids,
+        "body_ids": body_ids,
+        "delivery_id": delivery.pk,
+    }
 
 
 def _use_real_ids(case, world) -> None:
@@ -143,6 +165,9 @@ def _use_real_ids(case, world) -> None:
     if isinstance(path_id, str) and len(path_id) % 2 == 0:
         resource = case.operation.path.removeprefix("/api/v1/").split("/")[0]
         case.path_parameters["id"] = world["ids"][resource]
+    delivery_id = (case.path_parameters or {}).get("delivery_id")
+    if isinstance(delivery_id, str) and len(delivery_id) % 2 == 0:
+        case.path_parameters["delivery_id"] = world["delivery_id"]
     if not isinstance(case.body, dict):
         return
     for field, choices in world["body_ids"].items():

@@ -21,12 +21,17 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 
 @pytest.fixture
 def other(db):
-    """Entity B with one of everything: customer, invoices, payment, refund, credit note, card."""
+    """Entity B with one of everything: customer, invoices, payment, refund, credit note, card,
+    webhook endpoint (with its deliveries) and events."""
     entity = EntityFactory()
+    endpoint = WebhookEndpoint.objects.create(
+        entity=entity, url="https://hooks.example.com/in", enabled_events=["*"], secret="whsec_b"
+    )
     customer = CustomerFactory(entity=entity)
     give_balance(customer, "20.00")
     invoice = issued_invoice(customer, total="300.00", apply_balance=False)
@@ -55,6 +60,9 @@ def other(db):
         "credit_note": credit_note.pk,
         "card": card.pk,
         "audit_event": event.pk,
+        "webhook_endpoint": endpoint.pk,
+        "delivery": WebhookDelivery.objects.filter(endpoint=endpoint).first().pk,
+        "event": Event.objects.filter(entity=entity).first().pk,
     }
 
 
@@ -78,6 +86,9 @@ READS = [
     "bank-statements/{statement}",
     "bank-statement-lines/{line}",
     "audit-events/{audit_event}",
+    "webhook-endpoints/{webhook_endpoint}",
+    "webhook-endpoints/{webhook_endpoint}/deliveries",
+    "events/{event}",
 ]
 
 WRITES = [
@@ -107,6 +118,12 @@ WRITES = [
     ("post", "bank-statement-lines/{line}/confirm", {}),
     ("post", "bank-statement-lines/{line}/ignore", {}),
     ("post", "bank-statement-lines/{line}/undo", {}),
+    ("patch", "webhook-endpoints/{webhook_endpoint}", {"url": "https://attacker.example"}),
+    ("patch", "webhook-endpoints/{webhook_endpoint}", {"enabled": False}),
+    ("delete", "webhook-endpoints/{webhook_endpoint}", None),
+    ("post", "webhook-endpoints/{webhook_endpoint}/roll-secret", {}),
+    ("post", "webhook-endpoints/{webhook_endpoint}/deliveries/{delivery}/resend", None),
+    ("post", "webhook-endpoints/{webhook_endpoint}/deliveries/{event}/resend", None),
 ]
 
 
@@ -177,7 +194,7 @@ CREATES = [
     ("credit-notes", {"invoice_id": "{invoice}", "amount": 1, "reason": "x"}, "invoice_id"),
 ]
 LISTS = ["payments", "refunds", "invoices", "advance-invoices", "credit-notes", "customers"]
-LISTS += ["audit-events", "bank-statements", "bank-statement-lines"]
+LISTS += ["audit-events", "bank-statements", "bank-statement-lines", "webhook-endpoints", "events"]
 
 
 @pytest.mark.parametrize(("path", "body", "param"), CREATES)

@@ -31,6 +31,9 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "payments.charge_retries": "interval[0:15:00]",
         "payments.reminders": "interval[1:00:00]",
         "payments.prune_webhook_events": daily.format(20),
+        "webhooks.deliveries": "interval[0:01:00]",
+        "webhooks.overdue": "interval[1:00:00]",
+        "webhooks.prune_events": daily.format(30),
     }
     jobs = {job.id: job for job in periodic_jobs()}
     assert (
@@ -45,6 +48,9 @@ def test_the_scheduler_registers_every_job_with_its_schedule():
         "payments.charge_retries": "payments.tasks.run_due_charge_retries",
         "payments.reminders": "payments.tasks.send_due_reminders",
         "payments.prune_webhook_events": "payments.tasks.prune_webhook_events",
+        "webhooks.deliveries": "webhooks.tasks.sweep_webhook_deliveries",
+        "webhooks.overdue": "webhooks.tasks.announce_overdue_invoices",
+        "webhooks.prune_events": "webhooks.tasks.prune_events",
     }
 
 
@@ -80,7 +86,7 @@ def test_run_scheduler_lists_its_jobs():
     call_command("run_scheduler", "--list", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert len(lines) == 7
+    assert len(lines) == 10
     assert lines[3].split()[:4] == ["payments.reconcile", "every", "5", "min"]
 
 

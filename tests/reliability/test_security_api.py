@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tests.reliability.live import Call, fire_together, gunicorn, request
 from tests.reliability.routes import api_operations
+from webhooks.models import Event, WebhookEndpoint
 
 
 def _route_of(template: str) -> str:
@@ -43,6 +44,7 @@ def _route_of(template: str) -> str:
 # Operations whose isolation is proven elsewhere, and why.
 ISOLATED_ELSEWHERE = {
     ("post", "customers"): "names no other object: the unbound-entity sweep below",
+    ("post", "webhook-endpoints"): "names no other object: the unbound-entity sweep below",
     ("get", "payments/export"): (
         "tests/api/test_export_api.py::test_export_leaves_out_other_entities_and_deleted_payments"
     ),
@@ -107,6 +109,10 @@ def own(entity):
         "statement": statement.pk,
         "line": statement.lines.get().pk,
         "audit_event": str(AuditEvent.objects.filter(entity=entity).first().pk),
+        "webhook_endpoint": WebhookEndpoint.objects.create(
+            entity=entity, url="https://hooks.example.com/in", enabled_events=["*"], secret="s"
+        ).pk,
+        "event": Event.objects.filter(entity=entity).first().pk,
     }
 
 
@@ -133,6 +139,8 @@ PK_OF = {
     "bank-statements": "statement",
     "bank-statement-lines": "line",
     "audit-events": "audit_event",
+    "webhook-endpoints": "webhook_endpoint",
+    "events": "event",
     "payments": "payment",
     "refunds": "refund",
     "invoices": "invoice",

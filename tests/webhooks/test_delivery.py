@@ -1,0 +1,242 @@
+"""Delivery to a local receiver: signatures (also during a roll), retries with backoff after
+a 500, nothing for a disabled endpoint, at least once when a worker dies mid-delivery."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import SYSTEM, issued_invoice, record_payment
+from webhooks.delivery import (
+    CLAIM_LEASE,
+    deliveries_sweep,
+    delivery_claim,
+    event_deliver,
+)
+from webhooks.models import DeliveryStatus, Event, WebhookDelivery
+from webhooks.services import (
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_roll_secret,
+    webhook_endpoint_update,
+)
+from webhooks.signing import signature_header, signature_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_receiver_verifies_the_signature_and_the_body(customer, endpoint, receiver):
+    invoice = issued_invoice(customer, "100.00")
+
+    deliveries_sweep()
+
+    (item,) = receiver.received
+    assert item.headers["Content-Type"] == "application/json"
+    assert item.verifies(endpoint.secret)
+    assert not item.verifies("whsec_someone_else")
+    event = Event.objects.get(pk=item.event["id"])
+    assert item.body == event.body.encode()
+    assert item.event["data"]["object"]["id"] == invoice.pk
+    delivery = WebhookDelivery.objects.get(event=event)
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert delivery.last_status_code == 200
+    assert delivery.attempts == 1
+    assert delivery.attempts_log[0]["status_code"] == 200
+
+
+def test_a_signature_outside_the_tolerance_does_not_verify():
+    body = b'{"id":"evt_1"}'
+    header = signature_header(["whsec_a"], 1_000_000, body)
+
+    assert signature_verify(header, body, "whsec_a", now=1_000_100)
+    assert not signature_verify(header, body, "whsec_a", now=1_000_000 + 301)
+    assert not signature_verify(header, body + b" ", "whsec_a", now=1_000_100)
+
+
+def test_during_a_roll_both_secrets_verify(customer, endpoint, receiver):
+    old = endpoint.secret
+    rolled = webhook_endpoint_roll_secret(endpoint=endpoint, actor=SYSTEM, grace_period_hours=24)
+    issued_invoice(customer, "10.00")
+
+    deliveries_sweep()
+
+    (item,) = receiver.received
+    assert rolled.secret != old
+    assert item.verifies(rolled.secret)
+    assert item.verifies(old)
+    assert item.headers["Settle-Signature"].count("v1=") == 2
+
+
+def test_after_a_roll_without_grace_only_the_new_secret_verifies(customer, endpoint, receiver):
+    old = endpoint.secret
+    rolled = webhook_endpoint_roll_secret(endpoint=endpoint, actor=SYSTEM, grace_period_hours=0)
+    issued_invoice(customer, "10.00")
+
+    deliveries_sweep()
+
+    (item,) = receiver.received
+    assert item.verifies(rolled.secret)
+    assert not item.verifies(old)
+
+
+_real_now = timezone.now
+
+
+def later(monkeypatch, delta):
+    """Set the clock `delta` after the real now for the code under test (no sleeping)."""
+    moved = _real_now() + delta
+    monkeypatch.setattr(timezone, "now", lambda: moved)
+    return moved
+
+
+def test_a_receiver_answering_500_gets_retries_with_backoff(
+    customer, endpoint, receiver, monkeypatch
+):
+    receiver.status = 500
+    issued_invoice(customer, "10.00")
+    deliveries_sweep()
+    delivery = WebhookDelivery.objects.get()
+    first_try = delivery.last_attempt_at
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 500)
+    assert delivery.next_attempt_at - first_try == timedelta(minutes=1)
+
+    deliveries_sweep()  # not due yet
+    assert len(receiver.received) == 1
+
+    later(monkeypatch, timedelta(minutes=1, seconds=1))
+    deliveries_sweep()
+    delivery.refresh_from_db()
+    assert len(receiver.received) == 2
+    assert delivery.next_attempt_at - delivery.last_attempt_at == timedelta(minutes=5)
+
+    receiver.status = 204
+    later(monkeypatch, timedelta(minutes=7, seconds=2))
+    deliveries_sweep()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("succeeded", 3)
+    assert len({item.event["id"] for item in receiver.received}) == 1
+    assert [entry["status_code"] for entry in delivery.attempts_log] == [500, 500, 204]
+
+
+def test_deliveries_give_up_after_three_days_and_the_endpoint_is_disabled(
+    customer, endpoint, receiver, monkeypatch
+):
+    receiver.status = 500
+    issued_invoice(customer, "10.00")
+    for hours in range(0, 80, 1):
+        later(monkeypatch, timedelta(hours=hours, minutes=1))
+        deliveries_sweep()
+
+    delivery = WebhookDelivery.objects.get()
+    endpoint.refresh_from_db()
+    assert delivery.status == "failed"
+    assert 5 < delivery.attempts < 20
+    assert not endpoint.enabled
+    assert "failed for 3 days" in endpoint.disabled_reason
+
+
+def test_a_disabled_endpoint_gets_nothing(customer, endpoint, receiver):
+    webhook_endpoint_update(endpoint=endpoint, actor=SYSTEM, enabled=False)
+    issued_invoice(customer, "10.00")
+
+    deliveries_sweep()
+
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_disabling_stops_the_retries(customer, endpoint, receiver, monkeypatch):
+    receiver.status = 500
+    issued_invoice(customer, "10.00")
+    deliveries_sweep()
+    webhook_endpoint_update(endpoint=endpoint, actor=SYSTEM, enabled=False)
+
+    later(monkeypatch, timedelta(hours=1))
+    deliveries_sweep()
+
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.get().status == "failed"
+
+
+def test_an_endpoint_receives_only_its_subscribed_types(customer, entity, receiver):
+    webhook_endpoint_create(
+        entity=entity, url=receiver.url, enabled_events=["payment.created"], actor=SYSTEM
+    )
+    invoice = issued_invoice(customer, "10.00")
+    record_payment(invoice, "5.00")
+
+    deliveries_sweep()
+
+    assert receiver.types == ["payment.created"]
+
+
+def test_a_worker_killed_mid_delivery_leaves_it_to_be_retried(
+    customer, endpoint, receiver, monkeypatch
+):
+    issued_invoice(customer, "10.00")
+    delivery = WebhookDelivery.objects.get()
+    # The worker claims it, then dies before sending or recording anything.
+    assert delivery_claim(delivery.pk) is not None
+    deliveries_sweep()
+    assert receiver.received == []  # the claim's lease is still running
+
+    later(monkeypatch, CLAIM_LEASE + timedelta(seconds=1))
+    deliveries_sweep()
+
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded"
+    assert delivery.attempts == 2
+    assert len(receiver.received) == 1
+
+
+def test_a_worker_that_rolls_back_its_claim_leaves_the_delivery_due(customer, endpoint, receiver):
+    from django.db import transaction
+
+    issued_invoice(customer, "10.00")
+    delivery = WebhookDelivery.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        delivery_claim(delivery.pk)
+        raise RuntimeError("killed")
+
+    event_deliver(delivery.event_id)
+
+    assert len(receiver.received) == 1
+
+
+def test_a_delivery_can_be_resent(customer, endpoint, receiver):
+    issued_invoice(customer, "10.00")
+    deliveries_sweep()
+    delivery = WebhookDelivery.objects.get()
+
+    webhook_delivery_resend(delivery=delivery, actor=SYSTEM)
+    deliveries_sweep()
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    assert receiver.ids()[0] == receiver.ids()[1]
+
+
+def test_deliveries_take_milliseconds(customer, endpoint, receiver):
+    for _ in range(5):
+        issued_invoice(customer, "10.00")
+    started = time.monotonic()
+    deliveries_sweep()
+    assert len(receiver.received) == 5
+    assert time.monotonic() - started < 5
+
+
+def test_a_transaction_queues_one_sweep_however_many_events_it_writes(
+    customer, endpoint, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        "webhooks.outbox.enqueue_with_transaction", lambda task, *args: queued.append(task)
+    )
+    # The test runs in one transaction: everything below is written in it.
+    invoice = issued_invoice(customer, "100.00")  # invoice.issued
+    record_payment(invoice, "40.00")  # payment.created and invoice.partially_paid
+    record_payment(invoice, "60.00")  # payment.created and invoice.paid
+
+    assert WebhookDelivery.objects.count() == 5
+    assert queued == ["webhooks.tasks.sweep_webhook_deliveries"]

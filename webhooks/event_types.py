@@ -1,0 +1,58 @@
+"""The event types an endpoint can subscribe to, and which audited actions mean which."""
+
+EVENT_TYPES = (
+    "payment.created",
+    "payment.updated",
+    "payment.deleted",
+    "payment.failed",
+    "payment.requires_action",
+    "refund.created",
+    "refund.updated",
+    "invoice.issued",
+    "invoice.paid",
+    "invoice.partially_paid",
+    "invoice.overdue",
+    "invoice.voided",
+    "invoice.uncollectible",
+    "credit_note.issued",
+    "credit_note.applied",
+    "advance_invoice.applied",
+    "customer.balance_changed",
+    "bank_statement.line_matched",
+)
+ALL_EVENTS = "*"
+
+# Audited action → the event it reports about the same object. Actions not listed (a
+# customer's profile, settings, API keys…) are not events. The invoice's money status
+# (`invoice.paid`, `invoice.partially_paid`) and the customer's balance are reported where
+# they are computed (invoices.settlement, billing.services.balance_post).
+AUDIT_ACTION_EVENTS = {
+    "payment.recorded": "payment.created",
+    "payment.recorded_from_gateway": "payment.created",
+    "payment.charge_started": "payment.created",
+    "payment.charge_succeeded": "payment.updated",
+    "payment.charge_canceled": "payment.updated",
+    "payment.charge_failed": "payment.failed",
+    "payment.charge_requires_action": "payment.requires_action",
+    "payment.confirmation_started": "payment.updated",
+    "payment.disputed": "payment.updated",
+    "payment.updated": "payment.updated",
+    "payment.deleted": "payment.deleted",
+    "refund.created": "refund.created",
+    "refund.recorded_from_gateway": "refund.created",
+    "refund.succeeded": "refund.updated",
+    "refund.failed": "refund.updated",
+    "refund.canceled": "refund.updated",
+    "invoice.issued": "invoice.issued",
+    "invoice.voided": "invoice.voided",
+    "invoice.written_off": "invoice.uncollectible",
+    "credit_note.issued": "credit_note.issued",
+    "bank_line.matched": "bank_statement.line_matched",
+    "bank_line.auto_matched": "bank_statement.line_matched",
+}
+
+# A payment created with one of these types also applies the document it references.
+APPLICATION_EVENTS = {
+    "credit_note": ("credit_note.applied", "credit_note"),
+    "advance": ("advance_invoice.applied", "advance_invoice"),
+}
