@@ -69,6 +69,26 @@ def serialize_figure(figure: Figure) -> dict:
     }
 
 
+def payment_cells(row) -> dict:
+    """What every explained payment row says of its payment, whichever figure it explains."""
+    return {
+        "payment_id": row.payment.pk,
+        "type": row.payment.type,
+        "date": row.payment.date.isoformat(),
+        "created_at": format_timestamp(row.payment.created_at),
+        "amount": row.payment.amount,
+        "amount_refunded": row.payment.amount_refunded,
+        "net": row.net,
+    }
+
+
+def figures_cells(figures) -> dict:
+    return {
+        "figures": [serialize_figure(figure) for figure in figures],
+        "matches": all(figure.matches for figure in figures),
+    }
+
+
 class InvoiceExplainView(SettleAPIView):
     scope_resource = "invoices"
 
@@ -89,21 +109,14 @@ class InvoiceExplainView(SettleAPIView):
                 "total": invoice.total,
                 "rows": [
                     {
-                        "payment_id": row.payment.pk,
-                        "type": row.payment.type,
+                        **payment_cells(row),
                         "kind": row.kind,
-                        "date": row.payment.date.isoformat(),
-                        "created_at": format_timestamp(row.payment.created_at),
-                        "amount": row.payment.amount,
-                        "amount_refunded": row.payment.amount_refunded,
-                        "net": row.net,
                         "running_paid": row.running_paid,
                         "running_credited": row.running_credited,
                     }
                     for row in rows
                 ],
-                "figures": [serialize_figure(figure) for figure in figures],
-                "matches": all(figure.matches for figure in figures),
+                **figures_cells(figures),
             }
         )
 
@@ -130,23 +143,16 @@ class AdvanceInvoiceExplainView(SettleAPIView):
                 "total": advance.total,
                 "rows": [
                     {
-                        "payment_id": row.payment.pk,
-                        "type": row.payment.type,
+                        **payment_cells(row),
                         "direction": "in" if row.into else "out",
                         "invoice_id": row.payment.invoice_id,
-                        "date": row.payment.date.isoformat(),
-                        "created_at": format_timestamp(row.payment.created_at),
-                        "amount": row.payment.amount,
-                        "amount_refunded": row.payment.amount_refunded,
-                        "net": row.net,
                         "running_paid": row.running_paid,
                         "running_applied": row.running_applied,
                         "running_remaining": row.running_remaining,
                     }
                     for row in rows
                 ],
-                "figures": [serialize_figure(figure) for figure in figures],
-                "matches": all(figure.matches for figure in figures),
+                **figures_cells(figures),
             }
         )
 
