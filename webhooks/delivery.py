@@ -24,6 +24,7 @@ from django.utils import timezone
 from billing.errors import SettleError
 from webhooks.addresses import url_addresses
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.outbox import FAN_OUT_BATCH, events_fan_out
 from webhooks.signing import SIGNATURE_HEADER, signature_header
 
 TIMEOUT_SECONDS = 10
@@ -45,6 +46,8 @@ DISABLE_AFTER = timedelta(days=3)
 FIRST_TRY_SLACK = timedelta(hours=1)
 LOG_ATTEMPTS = 20  # attempts kept in a delivery's log (the newest)
 USER_AGENT = "Settle-Webhooks/1.0"
+# A sweep fans out at most this many batches of new events before sending (10,000 events).
+FAN_OUT_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -228,10 +231,13 @@ def delivery_attempt(delivery_id: str | None = None, *, now=None) -> WebhookDeli
 
 
 def deliveries_sweep(*, now=None, limit: int = 500) -> int:
-    """Attempt due deliveries (new, retries, abandoned claims), the oldest first, up to
-    `limit`, in batches: claim, POST each with no lock held, record the batch. Several
-    workers sweep side by side, each claiming rows the others do not hold. Returns how
-    many were attempted."""
+    """Make the deliveries of new events, then attempt the due deliveries (new, retries,
+    abandoned claims), the oldest first, up to `limit`, in batches: claim, POST each with
+    no lock held, record the batch. Several workers sweep side by side, each claiming rows
+    the others do not hold. Returns how many deliveries were attempted."""
+    for _ in range(FAN_OUT_ROUNDS):
+        if events_fan_out() < FAN_OUT_BATCH:
+            break
     now = now or timezone.now()
     done = 0
     while done < limit:
@@ -244,11 +250,3 @@ def deliveries_sweep(*, now=None, limit: int = 500) -> int:
                 _record(row, outcome, now)
         done += len(rows)
     return done
-
-
-def event_deliver(event_id: str, *, now=None) -> int:
-    """Attempt the due deliveries of one event (the task queued with it)."""
-    ids = WebhookDelivery.objects.filter(
-        Q(event_id=event_id), status=DeliveryStatus.PENDING
-    ).values_list("pk", flat=True)
-    return sum(delivery_attempt(pk, now=now) is not None for pk in list(ids))

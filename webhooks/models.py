@@ -48,6 +48,7 @@ class Event(models.Model):
     """Something that happened, with the API's representation of the object at that moment.
 
     Written in the same transaction as the change; kept `SETTLE_RETENTION_EVENTS_DAYS`.
+    `fanned_out` turns true once the worker has made its deliveries (webhooks.outbox).
     """
 
     id = PublicIdField("evt")
@@ -57,10 +58,18 @@ class Event(models.Model):
     # Exactly the JSON body every endpoint receives (amounts as exact numbers), as signed.
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    fanned_out = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["entity", "created_at"])]
+        indexes = [
+            models.Index(fields=["entity", "created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(fanned_out=False),
+                name="webhook_event_to_fan_out",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"

@@ -1,22 +1,26 @@
-"""Writing events and their deliveries, inside the transaction of the change they report.
+"""Writing events inside the transaction of the change they report, and fanning them out
+to their endpoints' deliveries in the worker.
 
 The body is rendered now (the object as it is at this moment, through the API's
-renderers) and stored as the exact bytes every endpoint receives and signs. One
-delivery row per enabled endpoint subscribed to the type, and one sweep of the due
-deliveries queued with the same transaction: nothing is sent for a change that rolls back.
+renderers) and stored as the exact bytes every endpoint receives and signs. The change's
+transaction writes only the event row: the outbox. Nothing is sent for a change that
+rolls back, and subscribing endpoints costs the change nothing. The worker
+(`manage.py deliver_webhooks`, and the periodic sweep) then makes one delivery per
+endpoint that was enabled and subscribed when the event happened.
 """
+
+from collections import defaultdict
 
 import simplejson
 from django.db import transaction
 from django.utils import timezone
 
 from billing.ids import new_id
-from payments.queue import enqueue_with_transaction
 from webhooks.event_types import APPLICATION_EVENTS, AUDIT_ACTION_EVENTS, EVENT_TYPES
 from webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from webhooks.rendering import object_render
 
-SWEEP = "webhooks.tasks.sweep_webhook_deliveries"
+FAN_OUT_BATCH = 500
 
 
 def body_dump(payload: dict) -> str:
@@ -27,7 +31,7 @@ def body_dump(payload: dict) -> str:
 
 
 def event_write(*, entity_id: str, type: str, obj) -> Event:
-    """Write one event about `obj` and its deliveries (caller's transaction)."""
+    """Write one event about `obj` (caller's transaction); the worker delivers it."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     now = timezone.now()
@@ -39,7 +43,7 @@ def event_write(*, entity_id: str, type: str, obj) -> Event:
         "entity_id": entity_id,
         "data": {"object": object_render(obj)},
     }
-    event = Event.objects.create(
+    return Event.objects.create(
         id=event_id,
         entity_id=entity_id,
         type=type,
@@ -47,47 +51,47 @@ def event_write(*, entity_id: str, type: str, obj) -> Event:
         body=body_dump(payload),
         created_at=now,
     )
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(entity_id=entity_id, enabled=True)
-        if endpoint.subscribes(type)
-    ]
-    if endpoints:
-        WebhookDelivery.objects.bulk_create(
-            WebhookDelivery(
-                event=event,
-                endpoint=endpoint,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at=now,
-            )
-            for endpoint in endpoints
-        )
-        _sweep_soon()
-    return event
 
 
-def _sweep_soon() -> None:
-    """Queue one sweep of due deliveries with the caller's transaction, once per
-    transaction however many events it writes (a payment writes two or three).
+def events_fan_out(*, limit: int = FAN_OUT_BATCH) -> int:
+    """Make the deliveries of up to `limit` events not yet fanned out, the oldest first.
 
-    A marker among the transaction's on-commit callbacks says a sweep is queued: it goes
-    with the transaction, or with the savepoint that queued it if that rolls back, and
-    then the next event queues anew. Whatever is missed, the periodic sweep sends
-    within a minute.
+    An event goes to the endpoints of its entity that are enabled, subscribe to its
+    type and existed when it happened. Workers side by side each take events the others
+    do not hold (`skip_locked`); the unique (event, endpoint) pair makes a repeat
+    harmless. Returns how many events were fanned out.
     """
-    connection = transaction.get_connection()
-    marker = getattr(connection, "_settle_webhooks_sweep", None)
-    queued_already = marker is not None and connection.in_atomic_block
-    if queued_already and any(item[1] is marker for item in connection.run_on_commit):
-        return
-    enqueue_with_transaction(SWEEP)
-    if connection.in_atomic_block:
-
-        def queued() -> None:
-            """Nothing to do: it only marks the transaction."""
-
-        transaction.on_commit(queued)
-        connection._settle_webhooks_sweep = queued
+    now = timezone.now()
+    with transaction.atomic():
+        events = list(
+            Event.objects.filter(fanned_out=False)
+            .select_for_update(skip_locked=True)
+            .only("id", "entity_id", "type", "created_at")
+            .order_by("created_at")[:limit]
+        )
+        if not events:
+            return 0
+        endpoints = defaultdict(list)
+        for endpoint in WebhookEndpoint.objects.filter(
+            entity_id__in={event.entity_id for event in events}, enabled=True
+        ):
+            endpoints[endpoint.entity_id].append(endpoint)
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    event=event,
+                    endpoint=endpoint,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=now,
+                )
+                for event in events
+                for endpoint in endpoints[event.entity_id]
+                if endpoint.subscribes(event.type) and endpoint.created_at <= event.created_at
+            ],
+            ignore_conflicts=True,
+        )
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(fanned_out=True)
+    return len(events)
 
 
 def event_from_audit(*, entity_id: str, action: str, obj) -> None:

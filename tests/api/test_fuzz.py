@@ -44,6 +44,7 @@ from tests.factories import (
 )
 from webhooks import addresses as webhook_addresses
 from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from webhooks.outbox import events_fan_out
 
 CHECKS = [
     not_a_server_error,
@@ -140,6 +141,7 @@ def world(entity, api_key, settings, monkeypatch, connection_kept_between_reques
         "payment_id": [payment.pk],
         "refund_id": [refund.pk],
     }
+    events_fan_out()  # the worker makes the deliveries
     delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
     return {
         "key": api_key,

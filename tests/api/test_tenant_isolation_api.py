@@ -22,6 +22,7 @@ from tests.factories import (
     record_payment,
 )
 from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from webhooks.outbox import events_fan_out
 
 
 @pytest.fixture
@@ -49,6 +50,8 @@ def other(db):
         digest="b",
     ).statement
     event = AuditEvent.objects.filter(entity=entity).first()
+    events_fan_out()  # the worker makes the deliveries
+    delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
     return {
         "statement": statement.pk,
         "line": statement.lines.get().pk,
@@ -61,7 +64,7 @@ def other(db):
         "card": card.pk,
         "audit_event": event.pk,
         "webhook_endpoint": endpoint.pk,
-        "delivery": WebhookDelivery.objects.filter(endpoint=endpoint).first().pk,
+        "delivery": delivery.pk,
         "event": Event.objects.filter(entity=entity).first().pk,
     }
 

@@ -30,6 +30,8 @@ class Receiver:
     url: str
     status: int = 200
     received: list[Received] = field(default_factory=list)
+    # When set, each request is recorded, then held unanswered until the gate opens.
+    gate: threading.Event | None = None
 
     @property
     def types(self) -> list[str]:
@@ -46,6 +48,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
         self.receiver.received.append(Received(dict(self.headers), body))
+        if self.receiver.gate is not None:
+            self.receiver.gate.wait(30)
         self.send_response(self.receiver.status)
         self.send_header("Content-Length", "0")
         self.end_headers()

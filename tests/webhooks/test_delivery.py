@@ -12,9 +12,9 @@ from webhooks.delivery import (
     CLAIM_LEASE,
     deliveries_sweep,
     delivery_claim,
-    event_deliver,
 )
 from webhooks.models import DeliveryStatus, Event, WebhookDelivery
+from webhooks.outbox import events_fan_out
 from webhooks.services import (
     webhook_delivery_resend,
     webhook_endpoint_create,
@@ -175,6 +175,7 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_be_retried(
     customer, endpoint, receiver, monkeypatch
 ):
     issued_invoice(customer, "10.00")
+    events_fan_out()
     delivery = WebhookDelivery.objects.get()
     # The worker claims it, then dies before sending or recording anything.
     assert delivery_claim(delivery.pk) is not None
@@ -194,12 +195,13 @@ def test_a_worker_that_rolls_back_its_claim_leaves_the_delivery_due(customer, en
     from django.db import transaction
 
     issued_invoice(customer, "10.00")
+    events_fan_out()
     delivery = WebhookDelivery.objects.get()
     with pytest.raises(RuntimeError), transaction.atomic():
         delivery_claim(delivery.pk)
         raise RuntimeError("killed")
 
-    event_deliver(delivery.event_id)
+    deliveries_sweep()
 
     assert len(receiver.received) == 1
 
@@ -226,17 +228,44 @@ def test_deliveries_take_milliseconds(customer, endpoint, receiver):
     assert time.monotonic() - started < 5
 
 
-def test_a_transaction_queues_one_sweep_however_many_events_it_writes(
-    customer, endpoint, monkeypatch
-):
-    queued = []
-    monkeypatch.setattr(
-        "webhooks.outbox.enqueue_with_transaction", lambda task, *args: queued.append(task)
-    )
+def test_a_change_writes_only_its_events_and_the_worker_fans_them_out(customer, endpoint):
     # The test runs in one transaction: everything below is written in it.
     invoice = issued_invoice(customer, "100.00")  # invoice.issued
     record_payment(invoice, "40.00")  # payment.created and invoice.partially_paid
     record_payment(invoice, "60.00")  # payment.created and invoice.paid
+    assert not WebhookDelivery.objects.exists()
+    assert Event.objects.filter(fanned_out=False).count() == 5
 
-    assert WebhookDelivery.objects.count() == 5
-    assert queued == ["webhooks.tasks.sweep_webhook_deliveries"]
+    assert events_fan_out() == 5
+    assert events_fan_out() == 0  # each event once
+    assert WebhookDelivery.objects.filter(endpoint=endpoint, status="pending").count() == 5
+    assert not Event.objects.filter(fanned_out=False).exists()
+
+
+def test_an_event_goes_to_the_endpoints_subscribed_and_enabled_when_it_happened(customer, endpoint):
+    paid_only = webhook_endpoint_create(
+        entity=customer.entity,
+        actor=SYSTEM,
+        url="http://127.0.0.1:9/paid",
+        enabled_events=["invoice.paid"],
+    )
+    switched_off = webhook_endpoint_create(
+        entity=customer.entity, actor=SYSTEM, url="http://127.0.0.1:9/off", enabled_events=["*"]
+    )
+    webhook_endpoint_update(endpoint=switched_off, actor=SYSTEM, enabled=False)
+    invoice = issued_invoice(customer, "100.00")
+    record_payment(invoice, "100.00")  # payment.created and invoice.paid
+    later_one = webhook_endpoint_create(
+        entity=customer.entity, actor=SYSTEM, url="http://127.0.0.1:9/late", enabled_events=["*"]
+    )
+
+    events_fan_out()
+
+    def types(target):
+        deliveries = WebhookDelivery.objects.filter(endpoint=target)
+        return sorted(deliveries.values_list("event__type", flat=True))
+
+    assert types(endpoint) == ["invoice.issued", "invoice.paid", "payment.created"]
+    assert types(paid_only) == ["invoice.paid"]
+    assert types(switched_off) == []
+    assert types(later_one) == []
