@@ -51,8 +51,16 @@ AUDIT_ACTION_EVENTS = {
     "bank_line.auto_matched": "bank_statement.line_matched",
 }
 
-# A payment created with one of these types also applies the document it references.
-APPLICATION_EVENTS = {
-    "credit_note": ("credit_note.applied", "credit_note"),
-    "advance": ("advance_invoice.applied", "advance_invoice"),
-}
+
+def applied_document(payment) -> tuple[str, str] | None:
+    """(event type, field) of the document a recorded payment applies, if it applies one.
+
+    Every payment drawn from a credit note applies it (to the invoice, to the customer's
+    balance, or paid out); a payment of type `advance` applies the advance it names (a
+    payment *of* an advance is an ordinary payment of that invoice).
+    """
+    if payment.credit_note_id is not None:
+        return "credit_note.applied", "credit_note"
+    if payment.type == "advance" and payment.advance_invoice_id is not None:
+        return "advance_invoice.applied", "advance_invoice"
+    return None

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.ids import new_id
-from webhooks.event_types import APPLICATION_EVENTS, AUDIT_ACTION_EVENTS, EVENT_TYPES
+from webhooks.event_types import AUDIT_ACTION_EVENTS, EVENT_TYPES, applied_document
 from webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from webhooks.rendering import object_render
 
@@ -100,9 +100,9 @@ def event_from_audit(*, entity_id: str, action: str, obj) -> None:
     if event_type is None:
         return
     event_write(entity_id=entity_id, type=event_type, obj=obj)
-    if action == "payment.recorded" and obj.type in APPLICATION_EVENTS:
-        applied_type, field = APPLICATION_EVENTS[obj.type]
-        document = getattr(obj, field, None)
-        if document is not None:
-            document.refresh_from_db()
-            event_write(entity_id=entity_id, type=applied_type, obj=document)
+    applied = applied_document(obj) if action == "payment.recorded" else None
+    if applied is not None:
+        applied_type, field = applied
+        document = getattr(obj, field)
+        document.refresh_from_db()
+        event_write(entity_id=entity_id, type=applied_type, obj=document)

@@ -11,6 +11,7 @@ from banking.services.importing import statement_import_parsed
 from banking.services.reconciling import bank_line_confirm
 from invoices.services.issuing import invoice_write_off
 from payments.services import (
+    credit_note_issue,
     invoice_void,
     payment_delete,
     payment_record,
@@ -183,3 +184,27 @@ def test_a_service_that_rolls_back_writes_no_event(customer, endpoint):
         raise RuntimeError("the request failed after the payment")
 
     assert Event.objects.count() == before
+
+
+def test_a_credit_note_allocated_at_issue_is_applied(customer, endpoint, receiver):
+    invoice = issued_invoice(customer, "100.00")
+    credit_note_issue(
+        entity=invoice.entity,
+        invoice_id=invoice.pk,
+        actor=SYSTEM,
+        reason="Discount",
+        amount=Decimal("30.00"),
+        allocations=[
+            {"type": "invoice", "amount": "20.00"},
+            {"type": "customer_balance", "amount": "10.00"},
+        ],
+    )
+
+    types = delivered(receiver)
+
+    # One event per application, each with the credit note as it stood then.
+    applied = [i.event for i in receiver.received if i.event["type"] == "credit_note.applied"]
+    assert sorted(event["data"]["object"]["total_applied"] for event in applied) == [20, 30]
+    assert {"credit_note.issued", "invoice.partially_paid", "customer.balance_changed"} <= set(
+        types
+    )
