@@ -24,6 +24,15 @@
     });
   }
 
+  // A form that cannot be undone (data-confirm) asks first. Without this script it submits.
+  function confirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
   // A page restored from the back/forward cache must be usable again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
@@ -160,6 +169,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     draftLines();
     guardForms();
+    confirmForms();
     paymentMethod();
     menus();
     creditPreview();
