@@ -19,6 +19,7 @@ from billing.formats import format_day
 from billing.money import ZERO
 from invoices.models import Invoice, InvoiceStatus
 from payments.models import EXTERNAL_TYPES, Payment, PaymentStatus, Refund, RefundDestination
+from webhooks.models import WebhookEndpoint
 
 CHART_DAYS = 90
 LIST_ROWS = 6
@@ -44,6 +45,7 @@ class Dashboard:
     overpaid_total: list = field(default_factory=list)  # (currency, amount)
     charts: list = field(default_factory=list)
     month_start: date | None = None
+    disabled_endpoints: list = field(default_factory=list)  # (endpoint, url of its page)
 
 
 def _scoped(queryset, user):
@@ -154,6 +156,20 @@ def _overpaid(user):
     return rows, invoices.count(), totals
 
 
+def _disabled_endpoints(user) -> list:
+    """Webhook endpoints the worker disabled after days of failures: the integration has
+    stopped hearing from Settle until someone enables them again."""
+    if not user.has_perm("webhooks.manage_webhooks"):
+        return []
+    endpoints = scope_to_member_entities(
+        WebhookEndpoint.objects.filter(enabled=False).exclude(disabled_reason=""), user, "entity"
+    ).order_by("-updated_at")[:LIST_ROWS]
+    return [
+        (endpoint, reverse("admin:webhooks_webhookendpoint_change", args=[quote(endpoint.pk)]))
+        for endpoint in endpoints
+    ]
+
+
 def daily_payments(user, today: date) -> dict[str, dict[date, Decimal]]:
     first = today - timedelta(days=CHART_DAYS - 1)
     series: dict[str, dict[date, Decimal]] = {}
@@ -231,6 +247,7 @@ def dashboard_for(user) -> Dashboard | None:
     board.collected = _collected(user, board.month_start)
     board.failed_charges, board.failed_count = _failed_charges(user)
     board.overpaid, board.overpaid_count, board.overpaid_total = _overpaid(user)
+    board.disabled_endpoints = _disabled_endpoints(user)
     series = daily_payments(user, today)
     for currency in sorted(series, key=lambda c: -sum(series[c].values()))[:3]:
         board.charts.append(

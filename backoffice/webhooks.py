@@ -257,7 +257,9 @@ class WebhookEndpointAdmin(EntityScopedAdmin):
 
         def action():
             webhook_delivery_resend(delivery=delivery, actor=Actor.admin(request.user))
-            return Outcome(self._page_url(endpoint), f"Delivery of {delivery.event.type} queued again.")
+            return Outcome(
+                self._page_url(endpoint), f"Delivery of {delivery.event.type} queued again."
+            )
 
         done = run_once(
             request,

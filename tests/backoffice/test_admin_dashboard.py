@@ -20,6 +20,7 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
+from webhooks.models import WebhookEndpoint
 
 
 @pytest.fixture
@@ -69,6 +70,31 @@ def test_dashboard_is_the_admin_index(client, two_entities):
     assert '<svg class="settle-chart"' in page
     assert "€999.00" not in page
     assert "cdn" not in page.lower()
+
+
+def test_an_endpoint_the_worker_disabled_is_announced_to_who_manages_webhooks(client, two_entities):
+    ours, theirs = two_entities
+    reason = "Disabled on 2026-12-01 09:00 UTC: every delivery failed for 3 days."
+    for entity in (ours, theirs):
+        WebhookEndpoint.objects.create(
+            entity=entity,
+            url=f"https://{entity.name.lower()}.example/hooks",
+            secret="whsec_x",
+            enabled=False,
+            disabled_reason=reason,
+        )
+    WebhookEndpoint.objects.create(  # switched off by a person: no notice
+        entity=ours, url="https://off.example/hooks", secret="whsec_y", enabled=False
+    )
+    manager = staff(ours, grant=["webhooks.manage_webhooks"])
+    client.force_login(manager)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert page.count('data-testid="webhook-disabled"') == 1
+    assert "https://harbour.example/hooks</a> receives nothing: " + reason in page
+    assert 'data-testid="webhooks"' in page
+    assert dashboard_for(staff(ours)).disabled_endpoints == []  # not theirs to manage
 
 
 def test_dashboard_needs_view_permissions(two_entities):
