@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from api.framework.auth import ApiKeyAuthentication, request_actor, request_entity
 from api.framework.ids import is_possible_id, shown_id
 from api.framework.schema import ScopedAutoSchema
-from api.framework.scopes import HasRequiredScope, check_scope_resource
+from api.framework.scopes import HasRequiredScope, check_scope_resource, require_read_scope
 from api.framework.throttling import ApiKeyRateThrottle
 from billing.errors import NotFound, ValidationError
 
@@ -66,8 +66,20 @@ class SettleAPIView(APIView):
         return row
 
 
+# The resource whose read scope a restricted key needs to include each related object.
+INCLUDE_RESOURCES = {
+    "Invoice": "invoices",
+    "AdvanceInvoice": "invoices",
+    "CreditNote": "credit_notes",
+    "Customer": "customers",
+    "Payments": "payments",
+    "CreditNotes": "credit_notes",
+}
+
+
 def parse_includes(request, allowed: dict[str, str]) -> dict[str, str]:
-    """`include=Invoice,CreditNote` -> {name: relation}; unknown names are a 400."""
+    """`include=Invoice,CreditNote` -> {name: relation}; unknown names are a 400, and a
+    restricted key needs the read scope of each included object's resource (a 403)."""
     raw = request.query_params.get("include", "")
     if not raw.strip():
         return {}
@@ -81,6 +93,7 @@ def parse_includes(request, allowed: dict[str, str]) -> dict[str, str]:
                 code="invalid_include",
                 param="include",
             )
+        require_read_scope(request, INCLUDE_RESOURCES[name], what=name, param="include")
         chosen[name] = allowed[name]
     return chosen
 

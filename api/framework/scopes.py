@@ -34,6 +34,20 @@ def required_scope(view_class, method: str) -> str:
     return scope_name(check_scope_resource(view_class), action)
 
 
+def require_read_scope(request, resource: str, *, what: str, param: str) -> None:
+    """403 `insufficient_scope` unless the key may read `resource`: for what a request
+    embeds from another resource (`include`), which its own scope does not cover."""
+    if scopes_allow(getattr(request.auth, "scopes", None), resource, READ):
+        return
+    needed = scope_name(resource, READ)
+    raise PermissionDenied(
+        f"This API key lacks the scope {needed}, needed to include {what}. Use a key with "
+        f"{needed} or {resource}:write, or leave {what} out of {param}.",
+        code="insufficient_scope",
+        param=param,
+    )
+
+
 class HasRequiredScope(BasePermission):
     """403 `insufficient_scope` before the view runs, when the key's scopes do not allow it."""
 

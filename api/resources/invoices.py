@@ -151,7 +151,11 @@ DELETED = inline_serializer(
 INCLUDE_PARAMETER = OpenApiParameter(
     "include",
     str,
-    description="Comma-separated relations to embed. Allowed: Customer, Payments, CreditNotes",
+    description=(
+        "Comma-separated relations to embed. Allowed: Customer, Payments, CreditNotes. "
+        "A restricted key needs customers:read, payments:read or credit_notes:read to "
+        "include them: 403 insufficient_scope otherwise."
+    ),
 )
 
 

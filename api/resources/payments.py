@@ -217,7 +217,11 @@ class PaymentFilter(django_filters.FilterSet):
 INCLUDE_PARAMETER = OpenApiParameter(
     "include",
     str,
-    description="Comma-separated relations to embed. Allowed: Invoice, CreditNote, AdvanceInvoice",
+    description=(
+        "Comma-separated relations to embed. Allowed: Invoice, CreditNote, AdvanceInvoice. "
+        "A restricted key needs invoices:read (Invoice, AdvanceInvoice) or credit_notes:read "
+        "(CreditNote) to include them: 403 insufficient_scope otherwise."
+    ),
 )
 
 

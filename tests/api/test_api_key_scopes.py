@@ -310,6 +310,31 @@ def test_a_read_only_key_cannot_post(entity, objects):
     assert client.get("payments").status == 200
 
 
+@pytest.mark.parametrize(
+    "path, include, needed",
+    [
+        ("payments", "Invoice", "invoices:read"),
+        ("payments/{payment}", "AdvanceInvoice", "invoices:read"),
+        ("payments/{payment}", "CreditNote", "credit_notes:read"),
+        ("invoices", "Customer", "customers:read"),
+        ("invoices/{invoice}", "Payments", "payments:read"),
+        ("invoices/{invoice}", "CreditNotes", "credit_notes:read"),
+    ],
+)
+def test_include_needs_the_read_scope_of_what_it_embeds(entity, objects, path, include, needed):
+    own = "payments:read" if path.startswith("payments") else "invoices:read"
+    path = path.format(**objects)
+
+    refused = _client(entity, own).get(f"{path}?include={include}")
+    allowed = _client(entity, own, needed).get(f"{path}?include={include}")
+
+    assert refused.status == 403
+    assert (refused.error["code"], refused.error["param"]) == ("insufficient_scope", "include")
+    assert needed in refused.error["message"]
+    assert allowed.status == 200
+    assert _client(entity, own).get(path).status == 200  # without include, as before
+
+
 def test_a_head_request_is_a_read(entity, objects):
     def head(*scopes):
         headers = {"Authorization": "Bearer " + _raw(entity, *scopes)}
