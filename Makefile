@@ -31,6 +31,8 @@ $(DEMO_KEY):
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 run: export SETTLE_LOG_FORMAT ?= text
+run: export SETTLE_PUBLIC_URL ?= http://$(HOST):$(PORT)
+run: export SETTLE_WEBHOOKS_ALLOW_PRIVATE ?= 1
 run: install $(DEMO_KEY)  ## set up, migrate, seed the demo and serve app + worker + scheduler + webhook relay on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
