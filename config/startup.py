@@ -48,6 +48,11 @@ def startup_warnings(settings) -> list[str]:
             f"({settings.SETTLE_RETENTION_IDEMPOTENCY_HOURS:g}) keeps the one-time keys of "
             "the API, the back office and the portal alike."
         )
+    if getattr(settings, "SETTLE_WEBHOOKS_ALLOW_PRIVATE", False) and not settings.DEBUG:
+        warnings.append(
+            "SETTLE_WEBHOOKS_ALLOW_PRIVATE is on: webhook endpoints may be plain HTTP and "
+            "reach this machine and its private network. Use it only for local development."
+        )
     if settings.SETTLE_DEFAULT_GATEWAY == "sandbox" and not settings.DEBUG:
         warnings.append(
             "The sandbox gateway is active (SETTLE_GATEWAY=sandbox): no real card is charged."

@@ -146,6 +146,7 @@ def test_a_production_start_warns_about_plain_http_per_process_limits_and_the_sa
     settings.DEBUG = False
     settings.SETTLE_ALLOW_HTTP = True
     settings.SETTLE_SHARED_CACHE_MISSING = True
+    settings.SETTLE_WEBHOOKS_ALLOW_PRIVATE = True
     settings.SETTLE_DEFAULT_GATEWAY = "sandbox"
 
     warnings = startup_warnings(settings)
@@ -153,6 +154,7 @@ def test_a_production_start_warns_about_plain_http_per_process_limits_and_the_sa
     assert [warning.split(":")[0] for warning in warnings] == [
         "SETTLE_ALLOW_HTTP is on",
         "SETTLE_REDIS_URL is not set",
+        "SETTLE_WEBHOOKS_ALLOW_PRIVATE is on",
         "The sandbox gateway is active (SETTLE_GATEWAY=sandbox)",
     ]
 
@@ -171,6 +173,7 @@ def test_a_production_start_with_redis_https_and_stripe_warns_about_nothing(sett
     settings.DEBUG = False
     settings.SETTLE_ALLOW_HTTP = False
     settings.SETTLE_SHARED_CACHE_MISSING = False
+    settings.SETTLE_WEBHOOKS_ALLOW_PRIVATE = False
     settings.SETTLE_DEFAULT_GATEWAY = "stripe"
 
     assert startup_warnings(settings) == []
