@@ -58,8 +58,8 @@ class MoneyActionPreviewSerializer(serializers.Serializer):
     preview = serializers.BooleanField()
     status = serializers.IntegerField(help_text="The status the real call would answer.")
     result = serializers.JSONField(
-        help_text="The body the real call would answer. A card charge or refund shows its "
-        "reservation (pending) and `preview_gateway_calls`: the call a real one makes next."
+        help_text="The body the real call would answer. A card charge or refund shows the "
+        "gateway accepting it, and `preview_gateway_calls` the call a real one makes."
     )
     creates = PreviewCreatedRowSerializer(many=True)
     changes = PreviewChangeSerializer(many=True)
@@ -121,7 +121,7 @@ def previewable(handler):
             result = {
                 **result,
                 "preview_gateway_calls": [
-                    f"A real call sends the {call} (shown here reserved, pending)."
+                    f"A real call sends the {call}; shown here as the gateway accepting it."
                     for call in preview.gateway_calls
                 ],
             }

@@ -18,7 +18,7 @@ from billing.errors import InvalidState, NotFound, ValidationError
 from billing.locking import money_transaction
 from billing.models import Entity
 from billing.money import check_amount, to_minor_units
-from payments.gateways import ChargeRequest
+from payments.gateways import ChargeRequest, ChargeResult
 from payments.models import (
     PAYMENT_TRANSITIONS,
     RESERVING_STATUSES,
@@ -299,4 +299,7 @@ CHARGE: GatewayOperation[Payment] = GatewayOperation(
     retrieve=lambda gateway, reference: gateway.retrieve_charge(reference),
     settle_result=settle_charge_result,
     settle_declined=settle_charge_declined,
+    accepted=lambda request: ChargeResult(
+        status=PaymentStatus.SUCCEEDED, reference="", amount_minor=request.amount_minor
+    ),
 )

@@ -46,7 +46,8 @@ class GatewayOperation[Row]:
 
     `request_for` builds the gateway request (its idempotency key from the row id), `send`
     and `retrieve` call the gateway, and `settle_result` / `settle_declined` record an
-    answer in their own locked transaction, exactly once.
+    answer in their own locked transaction, exactly once. `accepted` is the answer of a
+    gateway that accepts a request: what a preview assumes instead of calling one.
     """
 
     kind: str  # "charge", "refund": for the logs
@@ -57,6 +58,7 @@ class GatewayOperation[Row]:
     retrieve: Callable[[Gateway, str], object]
     settle_result: Callable[[Row, object, Actor], Row]
     settle_declined: Callable[[Row, GatewayDeclined, Actor], Row]
+    accepted: Callable[[object], object]
 
     def reserve(self, row: Row) -> None:
         """Write the pending `row` in the caller's locked transaction, its reconcile queued
@@ -72,14 +74,15 @@ class GatewayOperation[Row]:
     def execute(self, row: Row, actor: Actor) -> Row:
         """Call the gateway for a reserved row (no lock held), then settle its answer.
 
-        A preview stops here: it shows the reservation, and says the call would follow.
+        A preview calls no gateway: it says which call would follow, and settles the
+        answer of a gateway that accepts it, so its figures are those of that outcome.
         """
         if previewing():
             note_gateway_call(
                 f"{self.kind} of {row.amount} {row.currency} through the "
                 f"{self.gateway_name(row)} gateway"
             )
-            return row
+            return self.settle_result(row, self.accepted(self.request_for(row)), actor)
         gateway = get_gateway(self.gateway_name(row))
         try:
             result = self.send(gateway, self.request_for(row))

@@ -3,8 +3,8 @@
 The very same service runs, so a preview and the real call cannot disagree. The rollback
 takes back every row, number (the sequence table), audit event and queued task (tasks are
 queued with the transaction; anything sent on commit is discarded with it); the gateway is
-not called (`previewing()` stops a charge or a refund at its reservation, the pending row
-the real call writes first), and receipts are muted. The figures of the documents and
+not called (under `previewing()` a charge or a refund settles the answer of a gateway that
+accepts it, and the call it would make is listed), and receipts are muted. The figures of the documents and
 balances it touches are read after the action and again after an inner rollback, so both
 sides come from the same snapshot.
 """
@@ -51,7 +51,7 @@ class Preview:
 
 
 def previewing() -> bool:
-    """True inside a preview: whoever would call a gateway stops at the reservation."""
+    """True inside a preview: whoever would call a gateway assumes its acceptance instead."""
     return _current.get() is not None
 
 

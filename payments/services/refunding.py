@@ -17,7 +17,7 @@ from billing.models import BalanceTransaction
 from billing.money import MoneySum, check_amount, to_minor_units
 from billing.services import balance_post
 from invoices.models import Invoice
-from payments.gateways import RefundRequest
+from payments.gateways import RefundRequest, RefundResult
 from payments.models import (
     EXTERNAL_TYPES,
     Payment,
@@ -289,6 +289,9 @@ REFUND: GatewayOperation[Refund] = GatewayOperation(
     retrieve=lambda gateway, reference: gateway.retrieve_refund(reference),
     settle_result=_settle_refund_result,
     settle_declined=_settle_refund_declined,
+    accepted=lambda request: RefundResult(
+        status=RefundStatus.SUCCEEDED, reference="", amount_minor=request.amount_minor
+    ),
 )
 
 

@@ -1,7 +1,8 @@
 """Preview equals reality: random money requests, each previewed and then sent for real.
 
-Over a small book (a part-paid and an overpaid invoice, a customer balance), a random
-sequence of payments, refunds, credit notes, balance adjustments, apply-balance and
+Over a small book (a part-paid invoice with a card charge, an overpaid invoice, a
+customer balance), a random sequence of payments, card charges, refunds (card ones
+through the gateway), credit notes, balance adjustments, apply-balance and
 move-overpayment requests goes through the API: first with `?preview=true`, which must change nothing, then for
 real. The figures the preview promised are the figures the real call left, and a
 preview is refused exactly when the real call is.
@@ -13,16 +14,23 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments.models import Payment
+from payments.models import Payment, SavedPaymentMethod
 from payments.services.previewing import figures
 from tests.asserts import everything_snapshot
-from tests.factories import CustomerFactory, give_balance, issued_invoice, record_payment
+from tests.factories import (
+    CustomerFactory,
+    charge_card,
+    give_balance,
+    issued_invoice,
+    record_payment,
+)
 
 amounts = st.sampled_from(["0.01", "5.00", "20.00", "45.50", "120.00", "500.00"]).map(Decimal)
 invoice_index = st.integers(min_value=0, max_value=1)
 
 actions = st.one_of(
     st.tuples(st.just("payment"), invoice_index, amounts, st.sampled_from(["cash", "check"])),
+    st.tuples(st.just("charge"), invoice_index, amounts),
     st.tuples(st.just("refund"), st.integers(min_value=0, max_value=5), amounts),
     st.tuples(
         st.just("credit_note"),
@@ -44,6 +52,13 @@ def _request(action, book) -> tuple[str, dict]:
     if kind == "payment":
         index, amount, method = args
         return "payments", {"invoice_id": invoices[index].pk, "amount": amount, "type": method}
+    if kind == "charge":
+        index, amount = args
+        card = SavedPaymentMethod.objects.get(customer=customer)
+        return f"invoices/{invoices[index].pk}/charge", {
+            "payment_method_id": card.pk,
+            "amount": amount,
+        }
     if kind == "refund":
         payments = list(Payment.objects.filter(customer=customer).order_by("created_at", "id"))
         payment = payments[args[0] % len(payments)]
@@ -79,6 +94,7 @@ def test_preview_figures_equal_the_real_call_and_the_preview_changes_nothing(api
             issued_invoice(customer, total="60.00", apply_balance=False),
         ]
         record_payment(invoices[0], "30.00")
+        charge_card(invoices[0], "25.00")  # refunds of it go through the gateway
         record_payment(invoices[1], "80.00")  # overpaid by 20.00
         book = {"customer": customer, "invoices": invoices}
         for step in steps:

@@ -89,7 +89,7 @@ def test_a_refused_preview_shows_the_services_error_and_writes_nothing(client, o
     assert shown.context["form"].errors
 
 
-def test_a_card_refund_preview_calls_no_gateway(client, office, customer):
+def test_a_card_refund_preview_calls_no_gateway_and_assumes_it_accepts(client, office, customer):
     invoice = issued_invoice(customer, total="100.00")
     payment = charge_card(invoice, "60.00")
     url = invoice_url(invoice, "payment_refund", payment.pk)
@@ -105,7 +105,9 @@ def test_a_card_refund_preview_calls_no_gateway(client, office, customer):
     assert gateway.refunds == []
     preview = shown.context["preview"]
     assert preview.gateway_calls
-    assert "pending" in preview.message
-    assert "is sent when you confirm" in shown.content.decode()
+    [figures] = [change for change in preview.changes if change["label"].startswith("Invoice")]
+    paid = next(row for row in figures["rows"] if row["label"] == "Paid")
+    assert (paid["before"], paid["after"]) == ("€60.00", "€40.00")
+    assert "these figures assume the gateway accepts it" in shown.content.decode()
     invoice.refresh_from_db()
     assert invoice.total_paid == Decimal("60.00")
