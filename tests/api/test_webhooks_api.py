@@ -108,3 +108,21 @@ def test_deliveries_events_and_resend(api, entity, local):
     assert resent.body["id"] == delivery["id"]
     missing = api.post(f"webhook-endpoints/{endpoint['id']}/deliveries/whd_nope/resend")
     assert missing.status == 404
+
+
+def test_events_filter_by_type_and_object_as_stripe_does(api, entity):
+    invoice = issued_invoice(CustomerFactory(entity=entity), "50.00")
+    payment = record_payment(invoice, "20.00")
+    record_payment(invoice, "30.00")  # invoice.paid
+
+    def types(params):
+        answer = api.get("events", params)
+        assert answer.status == 200, answer.body
+        return sorted(row["type"] for row in answer.body["data"])
+
+    assert types({"type": "payment.created"}) == ["payment.created"] * 2
+    assert types({"type": ["invoice.paid", "invoice.issued"]}) == ["invoice.issued", "invoice.paid"]
+    assert types({"object_id": payment.pk}) == ["payment.created"]
+    refused = api.get("events", {"type": "payment.succeeded"})
+    assert refused.status == 400
+    assert (refused.error["code"], refused.error["param"]) == ("invalid_filter", "type")
