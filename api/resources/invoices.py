@@ -1,7 +1,12 @@
 """`/api/v1/invoices` and `/api/v1/advance-invoices`: create, list and read invoices; change or
 delete drafts."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -87,6 +92,40 @@ class InvoiceSerializer(serializers.Serializer):
 
 class AdvanceInvoiceSerializer(InvoiceSerializer):
     total_applied = MoneyField(help_text="Applied to final invoices by advance payments.")
+
+
+def _schema_ref(component: str, *, many: bool = False) -> dict:
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    return {"type": "array", "items": ref} if many else ref
+
+
+# What `include` embeds, for the schema only: `invoice_includes.embed_includes` renders it
+# (the payments' and credit notes' serializers import this module, so they are named here).
+@extend_schema_field(_schema_ref("Customer"))
+class _IncludedCustomer(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(_schema_ref("Payment", many=True))
+class _IncludedPayments(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(_schema_ref("CreditNote", many=True))
+class _IncludedCreditNotes(serializers.JSONField):
+    pass
+
+
+class InvoiceWithIncludesSerializer(InvoiceSerializer):
+    """An invoice with the related rows asked for by `include`."""
+
+    Customer = _IncludedCustomer(required=False, help_text="With include=Customer.")
+    Payments = _IncludedPayments(required=False, help_text="With include=Payments.")
+    CreditNotes = _IncludedCreditNotes(required=False, help_text="With include=CreditNotes.")
+
+
+class AdvanceInvoiceWithIncludesSerializer(InvoiceWithIncludesSerializer, AdvanceInvoiceSerializer):
+    """An advance invoice with the related rows asked for by `include`."""
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -228,7 +267,7 @@ class InvoiceListView(InvoiceKindMixin, SettleAPIView):
         operation_id="list_invoices",
         summary="List invoices",
         parameters=[ENTITY_HEADER, *LIST_PARAMETERS, INCLUDE_PARAMETER],
-        responses={200: list_envelope(InvoiceSerializer), **ERROR_RESPONSES},
+        responses={200: list_envelope(InvoiceWithIncludesSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
         documents, render = self.included(request)
@@ -266,7 +305,7 @@ class InvoiceDetailView(InvoiceKindMixin, SettleAPIView):
         operation_id="get_invoice",
         summary="Get invoice by ID",
         parameters=[ENTITY_HEADER, INCLUDE_PARAMETER],
-        responses={200: InvoiceSerializer, **ERROR_RESPONSES},
+        responses={200: InvoiceWithIncludesSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, pk):
         documents, render = self.included(request)
@@ -334,7 +373,7 @@ class AdvanceInvoiceListView(AdvanceKindMixin, InvoiceListView):
         operation_id="list_advance_invoices",
         summary="List advance invoices",
         parameters=[ENTITY_HEADER, *LIST_PARAMETERS, INCLUDE_PARAMETER],
-        responses={200: list_envelope(AdvanceInvoiceSerializer), **ERROR_RESPONSES},
+        responses={200: list_envelope(AdvanceInvoiceWithIncludesSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
         return super().get(request)
@@ -355,7 +394,7 @@ class AdvanceInvoiceDetailView(AdvanceKindMixin, InvoiceDetailView):
         operation_id="get_advance_invoice",
         summary="Get advance invoice by ID",
         parameters=[ENTITY_HEADER, INCLUDE_PARAMETER],
-        responses={200: AdvanceInvoiceSerializer, **ERROR_RESPONSES},
+        responses={200: AdvanceInvoiceWithIncludesSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, pk):
         return super().get(request, pk)
