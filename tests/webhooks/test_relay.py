@@ -87,3 +87,20 @@ def test_a_relay_killed_mid_delivery_leaves_the_event_to_the_next(
 
     assert len(receiver.received) == 2
     assert receiver.ids()[0] == receiver.ids()[1]  # the same event: a receiver deduplicates
+
+
+def test_a_database_error_is_logged_and_outlived(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from webhooks.management.commands import deliver_webhooks
+
+    def failing(**kwargs):
+        raise OperationalError("the server closed the connection unexpectedly")
+
+    monkeypatch.setattr(deliver_webhooks, "events_fan_out", failing)
+
+    assert deliver_webhooks.relay_once(0.5) == 0.5 * deliver_webhooks.BACKOFF_INTERVALS
+    assert "the database failed" in caplog.text
+
+    monkeypatch.undo()
+    assert deliver_webhooks.relay_once(0.5) == 0.5  # nothing to do: wait an interval

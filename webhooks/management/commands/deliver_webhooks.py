@@ -6,14 +6,19 @@ several may run side by side (each takes rows the others do not hold). Without i
 periodic sweep (`webhooks.deliveries`, every minute) still delivers everything, later.
 """
 
+import logging
 import signal
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 
 from webhooks.delivery import deliveries_sweep
 from webhooks.outbox import events_fan_out
+
+logger = logging.getLogger("settle.webhooks")
+# After a database error, the relay waits this many intervals before it tries again.
+BACKOFF_INTERVALS = 5
 
 
 class Command(BaseCommand):
@@ -31,8 +36,20 @@ class Command(BaseCommand):
             signal.signal(stop, lambda *_: stopped.set())
         self.stdout.write(f"Delivering webhooks (every {interval:g} s when idle).")
         while not stopped.is_set():
-            close_old_connections()
-            fanned_out = events_fan_out()
-            if not deliveries_sweep(limit=100) and not fanned_out:
-                stopped.wait(interval)
+            stopped.wait(relay_once(interval))
         self.stdout.write("Webhook delivery stopped.")
+
+
+def relay_once(interval: float) -> float:
+    """One round: fan out new events, send what is due. Returns how long to wait next:
+    nothing when there was work, `interval` when idle, longer after a database error
+    (a restart or a failover), which is logged and outlived rather than fatal."""
+    close_old_connections()
+    try:
+        fanned_out = events_fan_out()
+        sent = deliveries_sweep(limit=100)
+    except DatabaseError:
+        logger.exception("webhook relay: the database failed; trying again shortly")
+        connection.close()
+        return interval * BACKOFF_INTERVALS
+    return 0 if fanned_out or sent else interval
