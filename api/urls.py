@@ -194,7 +194,17 @@ urlpatterns = [
         reports.AgedReceivablesView.as_view(),
         name="report-aged-receivables",
     ),
+    path(
+        "reports/aged-receivables/export",
+        reports.AgedReceivablesExportView.as_view(),
+        name="report-aged-receivables-export",
+    ),
     path("reports/collections", reports.CollectionsView.as_view(), name="report-collections"),
+    path(
+        "reports/collections/export",
+        reports.CollectionsExportView.as_view(),
+        name="report-collections-export",
+    ),
     path(
         "webhook-endpoints",
         webhook_endpoints.WebhookEndpointListView.as_view(),

@@ -1,17 +1,25 @@
 """`GET /api/v1/reports/aged-receivables` (the entity's aging as of a date) and
 `GET /api/v1/reports/collections` (money, refunds and credits per period), one currency
-at a time (`payments.reports`)."""
+at a time (`payments.reports`); each also as CSV at `…/export`, every currency at once
+(the back office's "Download CSV")."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.framework.base import ENTITY_HEADER, SettleAPIView
+from api.framework.csv_export import CsvExportView
 from api.framework.docs import ERROR_RESPONSES
 from api.framework.fields import MoneyField, money_at_precision
 from billing.money import validate_currency
 from billing.validation import parse_date_param
+from config.downloads import csv_download
 from payments.reports.aged_receivables import BUCKETS, AgedReceivables, aged_receivables
 from payments.reports.collections import (
     CREDIT_KINDS,
@@ -22,6 +30,7 @@ from payments.reports.collections import (
     collections,
     empty_collections,
 )
+from payments.reports.exports import aged_receivables_csv_lines, collections_csv_lines
 
 
 class AgingBucketSerializer(serializers.Serializer):
@@ -85,6 +94,38 @@ def aged_receivables_body(report: AgedReceivables, currencies: list[str]) -> dic
     }
 
 
+AS_OF = OpenApiParameter("as_of", {"type": "string", "format": "date"}, description="YYYY-MM-DD")
+
+
+def _currency_parameter(default: str) -> OpenApiParameter:
+    return OpenApiParameter("currency", str, description=f"ISO 4217 code. Default: {default}.")
+
+
+CSV_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(str, description="CSV, header first"),
+    **ERROR_RESPONSES,
+}
+
+
+def _chosen_currency(params) -> str | None:
+    currency = params.get("currency")
+    return validate_currency(currency) if currency else None
+
+
+def _in_currencies(reports: dict, currency: str | None, empty) -> list:
+    """The report of `currency` (an empty one if nothing is in it), or of every currency."""
+    if currency is None:
+        return [reports[code] for code in sorted(reports)]
+    return [reports.get(currency) or empty(currency)]
+
+
+def _aged_request(view, request):
+    """(as_of, the currency asked for or None, the reports by currency)."""
+    as_of = parse_date_param(request.query_params.get("as_of"), "as_of", timezone.localdate())
+    currency = _chosen_currency(request.query_params)
+    return as_of, currency, aged_receivables(entity_id=view.entity.pk, as_of=as_of)
+
+
 class AgedReceivablesView(SettleAPIView):
     scope_resource = "reports"
 
@@ -98,26 +139,33 @@ class AgedReceivablesView(SettleAPIView):
         "not counted; void invoices never, written-off ones only before their write-off. "
         "One currency per response: `currency`, or else the entity's default currency; "
         "`currencies` lists every currency with something due, so a client asks for each.",
-        parameters=[
-            ENTITY_HEADER,
-            OpenApiParameter(
-                "as_of", {"type": "string", "format": "date"}, description="YYYY-MM-DD"
-            ),
-            OpenApiParameter(
-                "currency",
-                str,
-                description="ISO 4217 code. Default: the entity's default currency.",
-            ),
-        ],
+        parameters=[ENTITY_HEADER, AS_OF, _currency_parameter("the entity's default currency")],
         responses={200: AGED_RECEIVABLES, **ERROR_RESPONSES},
     )
     def get(self, request):
-        params = request.query_params
-        as_of = parse_date_param(params.get("as_of"), "as_of", timezone.localdate())
-        currency = validate_currency(params.get("currency") or self.entity.default_currency)
-        reports = aged_receivables(entity_id=self.entity.pk, as_of=as_of)
-        report = reports.get(currency) or AgedReceivables(as_of, currency)
+        as_of, currency, reports = _aged_request(self, request)
+        currency = currency or validate_currency(self.entity.default_currency)
+        [report] = _in_currencies(reports, currency, lambda code: AgedReceivables(as_of, code))
         return Response(aged_receivables_body(report, sorted(reports)))
+
+
+class AgedReceivablesExportView(CsvExportView):
+    scope_resource = "reports"
+
+    @extend_schema(
+        operation_id="export_aged_receivables",
+        summary="Export aged receivables as CSV",
+        description="The aged receivables as of `as_of` (default today) as CSV: a row per "
+        "customer (`currency`, `customer_id`, `customer_name`, the buckets, `total`), then a "
+        "`Total` row for each currency; every currency with something due unless `currency` "
+        "names one.",
+        parameters=[ENTITY_HEADER, AS_OF, _currency_parameter("every currency")],
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request):
+        as_of, currency, reports = _aged_request(self, request)
+        chosen = _in_currencies(reports, currency, lambda code: AgedReceivables(as_of, code))
+        return csv_download(aged_receivables_csv_lines(chosen), f"aged-receivables-{as_of}")
 
 
 class CollectedByMethodSerializer(serializers.Serializer):
@@ -198,6 +246,26 @@ def collections_body(report: Collections, currencies: list[str]) -> dict:
     }
 
 
+COLLECTIONS_PARAMETERS = [
+    OpenApiParameter("from", {"type": "string", "format": "date"}, description="YYYY-MM-DD"),
+    OpenApiParameter("to", {"type": "string", "format": "date"}, description="YYYY-MM-DD"),
+    OpenApiParameter(
+        "group_by", {"type": "string", "enum": list(GROUPINGS)}, description="Default: month."
+    ),
+]
+
+
+def _collections_request(view, request):
+    """(from, to, group_by, the currency asked for or None, the reports by currency)."""
+    params = request.query_params
+    end = parse_date_param(params.get("to"), "to", timezone.localdate())
+    start = parse_date_param(params.get("from"), "from", end.replace(day=1))
+    group_by = params.get("group_by") or "month"
+    currency = _chosen_currency(params)
+    reports = collections(entity_id=view.entity.pk, start=start, end=end, group_by=group_by)
+    return start, end, group_by, currency, reports
+
+
 class CollectionsView(SettleAPIView):
     scope_resource = "reports"
 
@@ -215,29 +283,35 @@ class CollectionsView(SettleAPIView):
         "currency; `currencies` lists every currency with something collected.",
         parameters=[
             ENTITY_HEADER,
-            OpenApiParameter(
-                "from", {"type": "string", "format": "date"}, description="YYYY-MM-DD"
-            ),
-            OpenApiParameter("to", {"type": "string", "format": "date"}, description="YYYY-MM-DD"),
-            OpenApiParameter(
-                "group_by",
-                {"type": "string", "enum": list(GROUPINGS)},
-                description="Default: month.",
-            ),
-            OpenApiParameter(
-                "currency",
-                str,
-                description="ISO 4217 code. Default: the entity's default currency.",
-            ),
+            *COLLECTIONS_PARAMETERS,
+            _currency_parameter("the entity's default currency"),
         ],
         responses={200: COLLECTIONS, **ERROR_RESPONSES},
     )
     def get(self, request):
-        params = request.query_params
-        end = parse_date_param(params.get("to"), "to", timezone.localdate())
-        start = parse_date_param(params.get("from"), "from", end.replace(day=1))
-        group_by = params.get("group_by") or "month"
-        currency = validate_currency(params.get("currency") or self.entity.default_currency)
-        reports = collections(entity_id=self.entity.pk, start=start, end=end, group_by=group_by)
-        report = reports.get(currency) or empty_collections(currency, start, end, group_by)
+        start, end, group_by, currency, reports = _collections_request(self, request)
+        currency = currency or validate_currency(self.entity.default_currency)
+        [report] = _in_currencies(
+            reports, currency, lambda code: empty_collections(code, start, end, group_by)
+        )
         return Response(collections_body(report, sorted(reports)))
+
+
+class CollectionsExportView(CsvExportView):
+    scope_resource = "reports"
+
+    @extend_schema(
+        operation_id="export_collections",
+        summary="Export collections as CSV",
+        description="The collections from `from` to `to` per `group_by` period as CSV: a "
+        "`period` row for each period, then a `total` row, for every currency with something "
+        "collected unless `currency` names one; the columns are those of the JSON report.",
+        parameters=[ENTITY_HEADER, *COLLECTIONS_PARAMETERS, _currency_parameter("every currency")],
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request):
+        start, end, group_by, currency, reports = _collections_request(self, request)
+        chosen = _in_currencies(
+            reports, currency, lambda code: empty_collections(code, start, end, group_by)
+        )
+        return csv_download(collections_csv_lines(chosen), f"collections-{start}-{end}")

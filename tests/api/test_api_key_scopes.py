@@ -86,6 +86,8 @@ EXPECTED_RESOURCE = {
     "statement-line-undo": "bank_statements",
     "audit-event-list": "reports",
     "audit-event-export": "reports",
+    "report-aged-receivables-export": "reports",
+    "report-collections-export": "reports",
     "audit-event-detail": "reports",
     "report-aged-receivables": "reports",
     "report-collections": "reports",

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from payments.services import refund_create
+from tests.api.export_support import csv_rows, export
 from tests.factories import (
     SYSTEM,
     CustomerFactory,
@@ -186,3 +187,39 @@ def test_collections_bad_parameters_are_400_with_a_code(api, entity, params, cod
 
     assert response.status == 400, response.body
     assert (response.error["code"], response.error["param"]) == (code, param)
+
+
+# --- the same as CSV -------------------------------------------------------------------------
+
+
+def test_aged_receivables_as_csv_has_every_currency_unless_one_is_asked_for(api, entity):
+    alice = CustomerFactory(entity=entity, name="Alice")
+    sam = CustomerFactory(entity=entity, currency="USD", name="Sam")
+    owed(alice, "40.50", 95)
+    owed(sam, "7.00", 3)
+    header = ["currency", "customer_id", "customer_name", "current", "1_30", "31_60"]
+    header += ["61_90", "over_90", "total"]
+
+    rows = csv_rows(export(api, AGED), header)
+    dollars = csv_rows(export(api, AGED, {"currency": "USD"}))
+
+    assert [list(row.values()) for row in rows] == [
+        ["EUR", alice.pk, "Alice", "0.00", "0.00", "0.00", "0.00", "40.50", "40.50"],
+        ["EUR", "", "Total", "0.00", "0.00", "0.00", "0.00", "40.50", "40.50"],
+        ["USD", sam.pk, "Sam", "0.00", "7.00", "0.00", "0.00", "0.00", "7.00"],
+        ["USD", "", "Total", "0.00", "7.00", "0.00", "0.00", "0.00", "7.00"],
+    ]
+    assert [row["currency"] for row in dollars] == ["USD", "USD"]
+
+
+def test_collections_as_csv_and_its_refusals_in_json(api, customer):
+    record_payment(issued_invoice(customer, "100.00"), "60.00", date=TODAY)
+
+    rows = csv_rows(export(api, COLLECTIONS, {"group_by": "day", "from": TODAY.isoformat()}))
+    refused = api.get(f"{COLLECTIONS}/export", {"group_by": "year"})
+
+    assert [(row["row"], row["currency"]) for row in rows] == [("period", "EUR"), ("total", "EUR")]
+    assert "60.00" in rows[-1].values()
+    assert refused.status == 400
+    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.error["code"] == "invalid_group_by"

@@ -7,6 +7,7 @@ from django.core import mail
 from banking.services.importing import statement_import_parsed
 from billing.models import AuditEvent
 from payments.services import credit_note_issue, refund_create
+from tests.api.export_support import csv_rows, export
 from tests.api_client import ApiClient
 from tests.asserts import unchanged
 from tests.banking.statements import line as bank_line
@@ -341,6 +342,15 @@ def test_reports_count_only_the_keys_entity(api, entity, other):
     assert (aged.body["total"], aged.body["customers"]) == (0, [])
     assert collections.body["currencies"] == []
     assert collections.body["totals"]["received"] == 0
+
+
+@pytest.mark.parametrize("path", ["reports/aged-receivables", "reports/collections"])
+def test_report_exports_show_only_the_keys_entity(api, entity, other, path):
+    params = {"from": "2026-01-01"} if "collections" in path else {}
+
+    rows = csv_rows(export(api, path, params))
+
+    assert rows == []  # the header alone: entity B's invoices and payments are not there
 
 
 def test_a_statement_cannot_be_imported_into_another_entitys_bank_account(api, entity, other):
