@@ -33,6 +33,11 @@ PERIOD_PARAMETERS = [
     ),
 ]
 LIST_LANGUAGE_PARAMETERS = [p for p in LIST_PARAMETERS if p.name in ("query", "search", "order_by")]
+# An export's answers: CSV on success, the JSON error format otherwise.
+CSV_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(str, description="CSV, header first"),
+    **ERROR_RESPONSES,
+}
 
 
 class CSVRenderer(BaseRenderer):
@@ -60,10 +65,7 @@ def export_schema(*, operation_id: str, summary: str, description: str, paramete
         summary=summary,
         description=description,
         parameters=[ENTITY_HEADER, *PERIOD_PARAMETERS, *parameters],
-        responses={
-            (200, "text/csv"): OpenApiResponse(str, description="CSV, header first"),
-            **ERROR_RESPONSES,
-        },
+        responses=CSV_RESPONSES,
     )
 
 

@@ -6,7 +6,6 @@ at a time (`payments.reports`); each also as CSV at `…/export`, every currency
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
@@ -14,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.framework.base import ENTITY_HEADER, SettleAPIView
-from api.framework.csv_export import CsvExportView
+from api.framework.csv_export import CSV_RESPONSES, CsvExportView
 from api.framework.docs import ERROR_RESPONSES
 from api.framework.fields import MoneyField, money_at_precision
 from billing.money import validate_currency
@@ -99,12 +98,6 @@ AS_OF = OpenApiParameter("as_of", {"type": "string", "format": "date"}, descript
 
 def _currency_parameter(default: str) -> OpenApiParameter:
     return OpenApiParameter("currency", str, description=f"ISO 4217 code. Default: {default}.")
-
-
-CSV_RESPONSES = {
-    (200, "text/csv"): OpenApiResponse(str, description="CSV, header first"),
-    **ERROR_RESPONSES,
-}
 
 
 def _chosen_currency(params) -> str | None:
