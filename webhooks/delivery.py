@@ -76,6 +76,8 @@ def deliveries_claim(
     due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     if delivery_id is not None:
         due = due.filter(pk=delivery_id)
+    if not due.exists():  # an idle sweep takes no transaction and no lock
+        return []
     with transaction.atomic():
         rows = list(
             due.select_for_update(skip_locked=True, of=("self",))

@@ -61,11 +61,13 @@ def events_fan_out(*, limit: int = FAN_OUT_BATCH) -> int:
     do not hold (`skip_locked`); the unique (event, endpoint) pair makes a repeat
     harmless. Returns how many events were fanned out.
     """
+    waiting = Event.objects.filter(fanned_out=False)
+    if not waiting.exists():  # the idle relay's every second: no transaction, no lock
+        return 0
     now = timezone.now()
     with transaction.atomic():
         events = list(
-            Event.objects.filter(fanned_out=False)
-            .select_for_update(skip_locked=True)
+            waiting.select_for_update(skip_locked=True)
             .only("id", "entity_id", "type", "created_at")
             .order_by("created_at")[:limit]
         )
