@@ -240,15 +240,18 @@ def deliveries_sweep(*, now=None, limit: int = 500) -> int:
     for _ in range(FAN_OUT_ROUNDS):
         if events_fan_out() < FAN_OUT_BATCH:
             break
-    now = now or timezone.now()
     done = 0
     while done < limit:
-        rows = deliveries_claim(now=now, limit=min(BATCH, limit - done))
+        # The clock of each batch: a long sweep must not claim with a lease that has
+        # already run out, nor schedule retries in the past (`now` is for tests).
+        batch_now = now or timezone.now()
+        rows = deliveries_claim(now=batch_now, limit=min(BATCH, limit - done))
         if not rows:
             break
-        outcomes = [(row, _send(row, now)) for row in rows]
+        outcomes = [(row, _send(row, batch_now)) for row in rows]
+        recorded_at = now or timezone.now()
         with transaction.atomic():
             for row, outcome in outcomes:
-                _record(row, outcome, now)
+                _record(row, outcome, recorded_at)
         done += len(rows)
     return done

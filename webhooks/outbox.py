@@ -6,13 +6,15 @@ renderers) and stored as the exact bytes every endpoint receives and signs. The 
 transaction writes only the event row: the outbox. Nothing is sent for a change that
 rolls back, and subscribing endpoints costs the change nothing. The worker
 (`manage.py deliver_webhooks`, and the periodic sweep) then makes one delivery per
-endpoint that was enabled and subscribed when the event happened.
+endpoint that was enabled and subscribed when the event happened (`receives`).
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 import simplejson
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from billing.ids import new_id
@@ -21,6 +23,9 @@ from webhooks.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpo
 from webhooks.rendering import object_render
 
 FAN_OUT_BATCH = 500
+# How far two app servers' clocks may disagree: an endpoint receives the events written
+# up to this long before the creation time its own server gave it.
+CLOCK_SKEW = timedelta(seconds=5)
 
 
 def body_dump(payload: dict) -> str:
@@ -56,10 +61,10 @@ def event_write(*, entity_id: str, type: str, obj) -> Event:
 def events_fan_out(*, limit: int = FAN_OUT_BATCH) -> int:
     """Make the deliveries of up to `limit` events not yet fanned out, the oldest first.
 
-    An event goes to the endpoints of its entity that are enabled, subscribe to its
-    type and existed when it happened. Workers side by side each take events the others
-    do not hold (`skip_locked`); the unique (event, endpoint) pair makes a repeat
-    harmless. Returns how many events were fanned out.
+    Workers side by side each take events the others do not hold (`skip_locked`); the
+    unique (event, endpoint) pair makes a repeat harmless. The endpoints are locked so
+    that none is deleted before the deliveries naming it commit. Returns how many events
+    were fanned out.
     """
     waiting = Event.objects.filter(fanned_out=False)
     if not waiting.exists():  # the idle relay's every second: no transaction, no lock
@@ -74,9 +79,11 @@ def events_fan_out(*, limit: int = FAN_OUT_BATCH) -> int:
         if not events:
             return 0
         endpoints = defaultdict(list)
-        for endpoint in WebhookEndpoint.objects.filter(
-            entity_id__in={event.entity_id for event in events}, enabled=True
-        ):
+        candidates = WebhookEndpoint.objects.select_for_update().filter(
+            Q(enabled=True) | Q(updated_at__gte=events[0].created_at),
+            entity_id__in={event.entity_id for event in events},
+        )
+        for endpoint in candidates.order_by("pk"):
             endpoints[endpoint.entity_id].append(endpoint)
         WebhookDelivery.objects.bulk_create(
             [
@@ -88,12 +95,26 @@ def events_fan_out(*, limit: int = FAN_OUT_BATCH) -> int:
                 )
                 for event in events
                 for endpoint in endpoints[event.entity_id]
-                if endpoint.subscribes(event.type) and endpoint.created_at <= event.created_at
+                if receives(endpoint, event)
             ],
             ignore_conflicts=True,
         )
         Event.objects.filter(pk__in=[event.pk for event in events]).update(fanned_out=True)
     return len(events)
+
+
+def receives(endpoint: WebhookEndpoint, event: Event) -> bool:
+    """Whether an event goes to an endpoint: one of its types, written while it existed
+    (give or take `CLOCK_SKEW` between servers' clocks) and was enabled.
+
+    An endpoint disabled or changed since the event still gets the delivery, which then
+    fails as disabled and can be resent: no event vanishes without a trace.
+    """
+    if endpoint.created_at - CLOCK_SKEW > event.created_at:
+        return False
+    if not endpoint.subscribes(event.type):
+        return False
+    return endpoint.enabled or endpoint.updated_at >= event.created_at
 
 
 def event_from_audit(*, entity_id: str, action: str, obj) -> None:

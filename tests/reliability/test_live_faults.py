@@ -42,18 +42,25 @@ DATABASE_UNAVAILABLE = {
 
 
 def backends_waiting_for_a_lock() -> list[int]:
-    """The pids of the other backends of the test database blocked on a row lock."""
+    """The pids of the backends blocked by a lock this test's connection holds, directly
+    or queued behind one that is (not by anyone else's, such as a request left over from
+    an earlier test)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh activity inside a transaction
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            "WITH RECURSIVE blocked(pid) AS ("
+            "  SELECT pid FROM pg_stat_activity"
+            "  WHERE datname = current_database() AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            "  UNION"
+            "  SELECT waiting.pid FROM pg_stat_activity waiting JOIN blocked"
+            "  ON blocked.pid = ANY(pg_blocking_pids(waiting.pid))"
+            ") SELECT pid FROM blocked"
         )
         return [row[0] for row in cursor.fetchall()]
 
 
 def backend_waiting_for_a_lock() -> int | None:
-    """The pid of another backend of the test database blocked on a row lock, if any."""
+    """The pid of a backend blocked by this test's lock, if any."""
     waiting = backends_waiting_for_a_lock()
     return waiting[0] if waiting else None
 

@@ -1,6 +1,7 @@
 """Delivery to a local receiver: signatures (also during a roll), retries with backoff after
 a 500, nothing for a disabled endpoint, at least once when a worker dies mid-delivery."""
 
+import itertools
 import time
 from datetime import timedelta
 
@@ -242,7 +243,9 @@ def test_a_change_writes_only_its_events_and_the_worker_fans_them_out(customer, 
     assert not Event.objects.filter(fanned_out=False).exists()
 
 
-def test_an_event_goes_to_the_endpoints_subscribed_and_enabled_when_it_happened(customer, endpoint):
+def test_an_event_goes_to_the_endpoints_subscribed_and_enabled_when_it_happened(
+    customer, endpoint, monkeypatch
+):
     paid_only = webhook_endpoint_create(
         entity=customer.entity,
         actor=SYSTEM,
@@ -255,9 +258,11 @@ def test_an_event_goes_to_the_endpoints_subscribed_and_enabled_when_it_happened(
     webhook_endpoint_update(endpoint=switched_off, actor=SYSTEM, enabled=False)
     invoice = issued_invoice(customer, "100.00")
     record_payment(invoice, "100.00")  # payment.created and invoice.paid
+    later(monkeypatch, timedelta(minutes=1))
     later_one = webhook_endpoint_create(
         entity=customer.entity, actor=SYSTEM, url="http://127.0.0.1:9/late", enabled_events=["*"]
     )
+    monkeypatch.undo()
 
     events_fan_out()
 
@@ -269,3 +274,56 @@ def test_an_event_goes_to_the_endpoints_subscribed_and_enabled_when_it_happened(
     assert types(paid_only) == ["invoice.paid"]
     assert types(switched_off) == []
     assert types(later_one) == []
+
+
+def test_an_endpoint_disabled_after_the_event_keeps_a_failed_delivery_to_resend(
+    customer, endpoint, receiver
+):
+    issued_invoice(customer, "10.00")  # before the endpoint is switched off
+    webhook_endpoint_update(endpoint=endpoint, actor=SYSTEM, enabled=False)
+
+    deliveries_sweep()
+
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.last_error) == ("failed", "The endpoint is disabled.")
+    assert receiver.received == []
+    webhook_endpoint_update(endpoint=endpoint, actor=SYSTEM, enabled=True)
+    webhook_delivery_resend(delivery=delivery, actor=SYSTEM)
+    deliveries_sweep()
+    assert receiver.types == ["invoice.issued"]
+
+
+def test_a_sweep_claims_each_batch_on_its_own_clock(customer, endpoint, receiver, monkeypatch):
+    """A long sweep: each batch's lease and retry start when that batch is sent."""
+    from webhooks import delivery as delivery_module
+
+    receiver.status = 500
+    for _ in range(delivery_module.BATCH + 1):
+        issued_invoice(customer, "10.00")
+    ticks = itertools.count()
+    monkeypatch.setattr(timezone, "now", lambda: _real_now() + timedelta(minutes=next(ticks)))
+
+    deliveries_sweep()
+
+    retries = WebhookDelivery.objects.values_list("next_attempt_at", flat=True)
+    assert max(retries) - min(retries) >= timedelta(minutes=1)  # the later batch, later
+    assert all(d.status == "pending" for d in WebhookDelivery.objects.all())
+
+
+def test_old_events_are_pruned_with_their_deliveries_but_never_before_fan_out(
+    customer, endpoint, settings
+):
+    from webhooks.retention import events_prune
+
+    settings.SETTLE_RETENTION_EVENTS_DAYS = 30
+    delivered = issued_invoice(customer, "10.00")
+    events_fan_out()
+    waiting = issued_invoice(customer, "20.00")  # not fanned out yet
+    Event.objects.update(created_at=_real_now() - timedelta(days=31))
+    recent = issued_invoice(customer, "30.00")
+
+    assert events_prune() == 2  # the old event fanned out, and its delivery
+    assert sorted(Event.objects.values_list("object_id", flat=True)) == sorted(
+        [waiting.pk, recent.pk]
+    )
+    assert not WebhookDelivery.objects.filter(event__object_id=delivered.pk).exists()

@@ -97,10 +97,11 @@ def test_a_database_error_is_logged_and_outlived(monkeypatch, caplog):
     def failing(**kwargs):
         raise OperationalError("the server closed the connection unexpectedly")
 
-    monkeypatch.setattr(deliver_webhooks, "events_fan_out", failing)
+    monkeypatch.setattr(deliver_webhooks, "deliveries_sweep", failing)
 
     assert deliver_webhooks.relay_once(0.5) == 0.5 * deliver_webhooks.BACKOFF_INTERVALS
-    assert "the database failed" in caplog.text
+    assert "a round failed" in caplog.text
+    assert "the server closed the connection unexpectedly" in caplog.text
 
     monkeypatch.undo()
     assert deliver_webhooks.relay_once(0.5) == 0.5  # nothing to do: wait an interval
