@@ -11,8 +11,50 @@ from api.framework.base import ENTITY_HEADER, SettleAPIView, list_response
 from api.framework.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
 from api.framework.filtering import apply_filterset
 from api.framework.listing import Field, ListSpec, list_page
-from webhooks.event_types import EVENT_TYPES
+from billing.api_key_scopes import READ, scope_name, scopes_allow
+from billing.errors import PermissionDenied
+from webhooks.event_types import ALL_EVENTS, EVENT_TYPES
 from webhooks.models import Event
+
+# The resource of the object an event carries, by the event type's first part: a
+# restricted key reads (and subscribes to) the events whose objects it may read.
+EVENT_OBJECT_RESOURCES = {
+    "payment": "payments",
+    "refund": "refunds",
+    "invoice": "invoices",
+    "advance_invoice": "invoices",
+    "credit_note": "credit_notes",
+    "customer": "customers",
+    "bank_statement": "bank_statements",
+}
+
+
+def event_resource(event_type: str) -> str:
+    return EVENT_OBJECT_RESOURCES[event_type.split(".", 1)[0]]
+
+
+def readable_event_types(request) -> list[str]:
+    """The event types whose objects the request's key may read (all for a key without
+    scopes)."""
+    scopes = getattr(request.auth, "scopes", None)
+    return [name for name in EVENT_TYPES if scopes_allow(scopes, event_resource(name), READ)]
+
+
+def require_readable_event_types(request, event_types, *, param: str) -> None:
+    """403 `insufficient_scope` when a key would subscribe to (or read) events whose
+    objects it may not read: an endpoint receives each object whole."""
+    wanted = EVENT_TYPES if ALL_EVENTS in event_types else event_types
+    wanted = [name for name in wanted if name in EVENT_TYPES]  # others: the service's 400
+    readable = set(readable_event_types(request))
+    missing = sorted({event_resource(name) for name in wanted if name not in readable})
+    if missing:
+        needed = ", ".join(scope_name(resource, READ) for resource in missing)
+        raise PermissionDenied(
+            f"This API key lacks {needed}, needed for events about those objects: a "
+            "restricted key subscribes to and reads only the events whose objects it may read.",
+            code="insufficient_scope",
+            param=param,
+        )
 
 
 class EventDataSerializer(serializers.Serializer):
@@ -69,14 +111,17 @@ class EventListView(SettleAPIView):
         operation_id="list_events",
         summary="List events",
         description="The entity's events of the last 30 days, newest first; `type` and "
-        "`object_id` filter, and `query` reaches type, object_id, created_at.",
+        "`object_id` filter, and `query` reaches type, object_id, created_at. A restricted "
+        "key sees the events whose objects it may read (payment.* needs payments:read, "
+        "invoice.* and advance_invoice.* invoices:read, and so on).",
         parameters=[ENTITY_HEADER, *LIST_PARAMETERS, *FILTER_PARAMETERS],
         responses={200: list_envelope(EventSerializer), **ERROR_RESPONSES},
     )
     def get(self, request):
-        queryset = apply_filterset(
-            EventFilter, Event.objects.filter(entity_id=self.entity.pk), request.query_params
+        readable = Event.objects.filter(
+            entity_id=self.entity.pk, type__in=readable_event_types(request)
         )
+        queryset = apply_filterset(EventFilter, readable, request.query_params)
         page = list_page(queryset, request.query_params, EVENT_LIST_SPEC)
         return list_response(page, event_data)
 
@@ -91,4 +136,6 @@ class EventDetailView(SettleAPIView):
         responses={200: EventSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, pk):
-        return Response(event_data(self.find(Event.objects, pk, "event")))
+        event = self.find(Event.objects, pk, "event")
+        require_readable_event_types(request, [event.type], param="id")
+        return Response(event_data(event))

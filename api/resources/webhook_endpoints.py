@@ -14,6 +14,7 @@ from api.framework.idempotency import idempotent
 from api.framework.ids import is_possible_id, shown_id
 from api.framework.listing import Field, ListSpec, list_page
 from api.framework.serializers import StrictInputSerializer
+from api.resources.events import require_readable_event_types
 from billing.errors import NotFound
 from webhooks.event_types import ALL_EVENTS, EVENT_TYPES
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -161,6 +162,9 @@ class WebhookEndpointListView(SettleAPIView):
         entity = self.entity  # an entity the key may not use is a 404 before the body is read
         serializer = WebhookEndpointCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        require_readable_event_types(
+            request, serializer.validated_data["enabled_events"], param="enabled_events"
+        )
         endpoint = webhook_endpoint_create(
             entity=entity, actor=self.actor, **serializer.validated_data
         )
@@ -197,6 +201,10 @@ class WebhookEndpointDetailView(SettleAPIView):
         endpoint = self.get_endpoint(pk)
         serializer = WebhookEndpointUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if "enabled_events" in serializer.validated_data:
+            require_readable_event_types(
+                request, serializer.validated_data["enabled_events"], param="enabled_events"
+            )
         endpoint = webhook_endpoint_update(
             endpoint=endpoint, actor=self.actor, **serializer.validated_data
         )

@@ -13,6 +13,7 @@ from django.test import Client
 from api import urls as api_urls
 from api.framework.base import SettleAPIView
 from api.framework.scopes import required_scope
+from api.resources.events import event_resource
 from banking.models import BankStatementLine
 from banking.services.importing import statement_import_parsed
 from billing.api_key_scopes import ALL_SCOPES, RESOURCES, scopes_allow
@@ -262,6 +263,9 @@ def test_a_key_with_exactly_the_needed_scope_gets_through(
     enough = [[needed]]
     if verb == "get":  # write implies read
         enough.append([f"{view_class.scope_resource}:write"])
+    if str(pattern.pattern) == "events/<str:pk>":  # an event also needs its object's scope
+        event_type = Event.objects.get(pk=objects["event"]).type
+        enough = [[*scopes, f"{event_resource(event_type)}:read"] for scopes in enough]
 
     for scopes in enough:
         status, error = _call(entity, scopes, verb, _path(pattern, objects))
@@ -358,6 +362,55 @@ def test_a_restricted_key_that_may_write_does_the_write(entity, objects):
     )
 
     assert response.status == 201, response.body
+
+
+def test_a_restricted_key_reads_only_the_events_whose_objects_it_may_read(entity, objects):
+    client = _client(entity, "webhooks:read", "payments:read")
+    invoice_event = Event.objects.filter(entity=entity, type="invoice.issued").first()
+
+    listed = client.get("events")
+    refused = client.get(f"events/{invoice_event.pk}")
+
+    assert listed.status == 200
+    assert {row["type"].split(".")[0] for row in listed.body["data"]} == {"payment"}
+    assert refused.status == 403
+    assert refused.error["code"] == "insufficient_scope"
+    assert "invoices:read" in refused.error["message"]
+    assert (
+        _client(entity, "webhooks:read", "invoices:read").get(f"events/{invoice_event.pk}").status
+        == 200
+    )
+
+
+def test_a_restricted_key_subscribes_only_to_events_whose_objects_it_may_read(
+    entity, objects, settings
+):
+    settings.SETTLE_WEBHOOKS_ALLOW_PRIVATE = True
+    client = _client(entity, "webhooks:write", "payments:read")
+
+    def create(events):
+        return client.post(
+            "webhook-endpoints", {"url": "http://127.0.0.1:9/in", "enabled_events": events}
+        )
+
+    allowed = create(["payment.created", "payment.updated"])
+    with unchanged():
+        narrow = create(["payment.created", "invoice.paid"])
+        everything = create(["*"])
+        widened = client.patch(
+            f"webhook-endpoints/{allowed.body['id']}",
+            {"enabled_events": ["customer.balance_changed"]},
+        )
+
+    assert allowed.status == 201, allowed.body
+    for refused in (narrow, everything, widened):
+        assert refused.status == 403
+        assert (refused.error["code"], refused.error["param"]) == (
+            "insufficient_scope",
+            "enabled_events",
+        )
+    assert "invoices:read" in narrow.error["message"]
+    assert "customers:read" in widened.error["message"]
 
 
 def test_an_unrestricted_key_still_reaches_every_resource(api, entity, objects):
