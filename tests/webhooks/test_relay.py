@@ -105,3 +105,41 @@ def test_a_database_error_is_logged_and_outlived(monkeypatch, caplog):
 
     monkeypatch.undo()
     assert deliver_webhooks.relay_once(0.5) == 0.5  # nothing to do: wait an interval
+
+
+def test_fan_out_holds_its_endpoints_from_deletion_until_its_deliveries_commit(customer, endpoint):
+    """A delete waits for the fan-out holding the endpoint (instead of failing the whole
+    batch at commit), and an endpoint deleted before the fan-out is left out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    from webhooks.models import WebhookEndpoint
+    from webhooks.outbox import _held_from_deletion
+
+    def delete_elsewhere():
+        try:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with transaction.atomic():
+            assert _held_from_deletion([endpoint]) == [endpoint]
+            deleting = pool.submit(delete_elsewhere)
+            wait_until(lambda: _waiting_on_a_lock(), message="the delete never waited")
+            assert not deleting.done()
+        deleting.result(timeout=10)
+    assert _held_from_deletion([endpoint]) == []  # gone: no delivery is made for it
+
+
+def _waiting_on_a_lock() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        return cursor.fetchone()[0] > 0
