@@ -57,7 +57,7 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         reason=reason or "",
     )
-    audit_observed(entity_id=entity_id, action=action, obj=obj)
+    audit_observed(entity_id=entity_id, action=action, obj=obj, before=before)
     transaction.on_commit(lambda: _log(event))
     return event
 

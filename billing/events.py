@@ -14,7 +14,7 @@ _audit_sinks: list[Callable[..., None]] = []
 
 def event_sink_register(*, on_event: Callable[..., None], on_audit: Callable[..., None]) -> None:
     """Register the store of events: `on_event(entity_id, type, obj)` and
-    `on_audit(entity_id, action, obj)`, both called inside the caller's transaction."""
+    `on_audit(entity_id, action, obj, before)`, both called inside the caller's transaction."""
     if on_event not in _event_sinks:
         _event_sinks.append(on_event)
     if on_audit not in _audit_sinks:
@@ -27,7 +27,8 @@ def event_record(*, entity_id: str, type: str, obj) -> None:
         sink(entity_id=entity_id, type=type, obj=obj)
 
 
-def audit_observed(*, entity_id: str, action: str, obj) -> None:
-    """Report an audited action; the sink decides which events it means."""
+def audit_observed(*, entity_id: str, action: str, obj, before: dict | None = None) -> None:
+    """Report an audited action (with the fields it changed, as they were); the sink
+    decides which events it means."""
     for sink in _audit_sinks:
-        sink(entity_id=entity_id, action=action, obj=obj)
+        sink(entity_id=entity_id, action=action, obj=obj, before=before)

@@ -9,10 +9,12 @@ rolls back, and subscribing endpoints costs the change nothing. The worker
 endpoint that was enabled and subscribed when the event happened (`receives`).
 """
 
+import copy
 from collections import defaultdict
 from datetime import timedelta
 
 import simplejson
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,8 +37,9 @@ def body_dump(payload: dict) -> str:
     )
 
 
-def event_write(*, entity_id: str, type: str, obj) -> Event:
-    """Write one event about `obj` (caller's transaction); the worker delivers it."""
+def event_write(*, entity_id: str, type: str, obj, previous: dict | None = None) -> Event:
+    """Write one event about `obj` (caller's transaction); the worker delivers it.
+    `previous` is Stripe's `data.previous_attributes` of an `*.updated` event."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     now = timezone.now()
@@ -48,6 +51,8 @@ def event_write(*, entity_id: str, type: str, obj) -> Event:
         "entity_id": entity_id,
         "data": {"object": object_render(obj)},
     }
+    if previous:
+        payload["data"]["previous_attributes"] = previous
     return Event.objects.create(
         id=event_id,
         entity_id=entity_id,
@@ -134,15 +139,34 @@ def receives(endpoint: WebhookEndpoint, event: Event) -> bool:
     return endpoint.enabled or endpoint.updated_at >= event.created_at
 
 
-def event_from_audit(*, entity_id: str, action: str, obj) -> None:
+def event_from_audit(*, entity_id: str, action: str, obj, before: dict | None = None) -> None:
     """The events an audited action means (see `AUDIT_ACTION_EVENTS`)."""
     event_type = AUDIT_ACTION_EVENTS.get(action)
     if event_type is None:
         return
-    event_write(entity_id=entity_id, type=event_type, obj=obj)
+    previous = previous_attributes(obj, before) if event_type.endswith(".updated") else None
+    event_write(entity_id=entity_id, type=event_type, obj=obj, previous=previous)
     applied = applied_document(obj) if action == "payment.recorded" else None
     if applied is not None:
         applied_type, field = applied
         document = getattr(obj, field)
         document.refresh_from_db()
         event_write(entity_id=entity_id, type=applied_type, obj=document)
+
+
+def previous_attributes(obj, before: dict | None) -> dict | None:
+    """Stripe's `previous_attributes`: the fields of the API's representation that the
+    change altered, as they were. The audited `before` values are put back on a copy of
+    the object, which is rendered like the object itself; the keys that differ are kept."""
+    if not before:
+        return None
+    earlier = copy.copy(obj)
+    for name, value in before.items():
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and not field.is_relation:
+            setattr(earlier, field.attname, field.to_python(value))
+    now, then = object_render(obj), object_render(earlier)
+    return {key: then[key] for key in then if key in now and then[key] != now[key]} or None

@@ -59,6 +59,10 @@ def require_readable_event_types(request, event_types, *, param: str) -> None:
 
 class EventDataSerializer(serializers.Serializer):
     object = serializers.JSONField(help_text="The object as the API showed it then.")
+    previous_attributes = serializers.JSONField(
+        required=False,
+        help_text="On *.updated events: the fields the change altered, as they were.",
+    )
 
 
 class EventSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Every required event type reaches a local receiver after the action that causes it, with
 the API's representation of the object, written in the same transaction as the change."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -208,3 +209,23 @@ def test_a_credit_note_allocated_at_issue_is_applied(customer, endpoint, receive
     assert {"credit_note.issued", "invoice.partially_paid", "customer.balance_changed"} <= set(
         types
     )
+
+
+def test_updated_events_carry_the_previous_attributes_as_the_api_showed_them(customer):
+    invoice = issued_invoice(customer, "100.00")
+    payment = record_payment(invoice, "40.00", reference="A-1")
+    payment_update(payment=payment, actor=SYSTEM, amount=Decimal("55.50"), reference="A-2")
+    charged = charge_card(issued_invoice(customer, "30.00"), "30.00")
+
+    def updated(pk):
+        events = Event.objects.filter(type="payment.updated", object_id=pk)
+        return [json.loads(event.body)["data"] for event in events]
+
+    [amended] = updated(payment.pk)
+    assert amended["previous_attributes"] == {"amount": 40, "reference": "A-1"}
+    assert (amended["object"]["amount"], amended["object"]["reference"]) == (55.5, "A-2")
+    [succeeded] = updated(charged.pk)
+    assert succeeded["previous_attributes"]["status"] == "pending"
+    assert succeeded["object"]["status"] == "succeeded"
+    created = Event.objects.get(type="payment.created", object_id=payment.pk)
+    assert "previous_attributes" not in json.loads(created.body)["data"]
