@@ -161,8 +161,8 @@ def _disabled_endpoints(user) -> list:
     stopped hearing from Settle until someone enables them again."""
     if not user.has_perm("webhooks.manage_webhooks"):
         return []
-    endpoints = scope_to_member_entities(
-        WebhookEndpoint.objects.filter(enabled=False).exclude(disabled_reason=""), user, "entity"
+    endpoints = _scoped(
+        WebhookEndpoint.objects.filter(enabled=False).exclude(disabled_reason=""), user
     ).order_by("-updated_at")[:LIST_ROWS]
     return [
         (endpoint, reverse("admin:webhooks_webhookendpoint_change", args=[quote(endpoint.pk)]))

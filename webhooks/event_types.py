@@ -22,6 +22,24 @@ EVENT_TYPES = (
 )
 ALL_EVENTS = "*"
 
+# The resource (billing.api_key_scopes) of the object each event carries, by the event
+# type's first part: a restricted key reads, and subscribes to, the events whose objects
+# it may read.
+EVENT_OBJECT_RESOURCES = {
+    "payment": "payments",
+    "refund": "refunds",
+    "invoice": "invoices",
+    "advance_invoice": "invoices",
+    "credit_note": "credit_notes",
+    "customer": "customers",
+    "bank_statement": "bank_statements",
+}
+
+
+def event_resource(event_type: str) -> str:
+    return EVENT_OBJECT_RESOURCES[event_type.split(".", 1)[0]]
+
+
 # Audited action → the event it reports about the same object. Actions not listed (a
 # customer's profile, settings, API keys…) are not events. The invoice's money status
 # (`invoice.paid`, `invoice.partially_paid`) and the customer's balance are reported where

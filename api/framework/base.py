@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from api.framework.auth import ApiKeyAuthentication, request_actor, request_entity
 from api.framework.ids import is_possible_id, shown_id
 from api.framework.schema import ScopedAutoSchema
-from api.framework.scopes import HasRequiredScope, check_scope_resource, require_read_scope
+from api.framework.scopes import HasRequiredScope, check_scope_resource, require_read_scopes
 from api.framework.throttling import ApiKeyRateThrottle
 from billing.errors import NotFound, ValidationError
 
@@ -93,7 +93,9 @@ def parse_includes(request, allowed: dict[str, str]) -> dict[str, str]:
                 code="invalid_include",
                 param="include",
             )
-        require_read_scope(request, INCLUDE_RESOURCES[name], what=name, param="include")
+        require_read_scopes(
+            request, [INCLUDE_RESOURCES[name]], needed_for=f"to include {name}", param="include"
+        )
         chosen[name] = allowed[name]
     return chosen
 

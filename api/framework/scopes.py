@@ -34,15 +34,17 @@ def required_scope(view_class, method: str) -> str:
     return scope_name(check_scope_resource(view_class), action)
 
 
-def require_read_scope(request, resource: str, *, what: str, param: str) -> None:
-    """403 `insufficient_scope` unless the key may read `resource`: for what a request
-    embeds from another resource (`include`), which its own scope does not cover."""
-    if scopes_allow(getattr(request.auth, "scopes", None), resource, READ):
+def require_read_scopes(request, resources, *, needed_for: str, param: str) -> None:
+    """403 `insufficient_scope` unless the key may read every one of `resources`: for what
+    a request reaches beyond its own resource (what `include` embeds, what events carry)."""
+    scopes = getattr(request.auth, "scopes", None)
+    missing = sorted({name for name in resources if not scopes_allow(scopes, name, READ)})
+    if not missing:
         return
-    needed = scope_name(resource, READ)
+    needed = ", ".join(scope_name(name, READ) for name in missing)
     raise PermissionDenied(
-        f"This API key lacks the scope {needed}, needed to include {what}. Use a key with "
-        f"{needed} or {resource}:write, or leave {what} out of {param}.",
+        f"This API key lacks {needed}, needed {needed_for}. Use a key with {needed} "
+        "(or the write scope of the same resource).",
         code="insufficient_scope",
         param=param,
     )

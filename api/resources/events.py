@@ -11,26 +11,10 @@ from api.framework.base import ENTITY_HEADER, SettleAPIView, list_response
 from api.framework.docs import ERROR_RESPONSES, LIST_PARAMETERS, list_envelope
 from api.framework.filtering import apply_filterset
 from api.framework.listing import Field, ListSpec, list_page
-from billing.api_key_scopes import READ, scope_name, scopes_allow
-from billing.errors import PermissionDenied
-from webhooks.event_types import ALL_EVENTS, EVENT_TYPES
+from api.framework.scopes import require_read_scopes
+from billing.api_key_scopes import READ, scopes_allow
+from webhooks.event_types import ALL_EVENTS, EVENT_TYPES, event_resource
 from webhooks.models import Event
-
-# The resource of the object an event carries, by the event type's first part: a
-# restricted key reads (and subscribes to) the events whose objects it may read.
-EVENT_OBJECT_RESOURCES = {
-    "payment": "payments",
-    "refund": "refunds",
-    "invoice": "invoices",
-    "advance_invoice": "invoices",
-    "credit_note": "credit_notes",
-    "customer": "customers",
-    "bank_statement": "bank_statements",
-}
-
-
-def event_resource(event_type: str) -> str:
-    return EVENT_OBJECT_RESOURCES[event_type.split(".", 1)[0]]
 
 
 def readable_event_types(request) -> list[str]:
@@ -44,17 +28,13 @@ def require_readable_event_types(request, event_types, *, param: str) -> None:
     """403 `insufficient_scope` when a key would subscribe to (or read) events whose
     objects it may not read: an endpoint receives each object whole."""
     wanted = EVENT_TYPES if ALL_EVENTS in event_types else event_types
-    wanted = [name for name in wanted if name in EVENT_TYPES]  # others: the service's 400
-    readable = set(readable_event_types(request))
-    missing = sorted({event_resource(name) for name in wanted if name not in readable})
-    if missing:
-        needed = ", ".join(scope_name(resource, READ) for resource in missing)
-        raise PermissionDenied(
-            f"This API key lacks {needed}, needed for events about those objects: a "
-            "restricted key subscribes to and reads only the events whose objects it may read.",
-            code="insufficient_scope",
-            param=param,
-        )
+    require_read_scopes(
+        request,
+        [event_resource(name) for name in wanted if name in EVENT_TYPES],  # others: a 400
+        needed_for="for events about those objects: a restricted key subscribes to and "
+        "reads only the events whose objects it may read",
+        param=param,
+    )
 
 
 class EventDataSerializer(serializers.Serializer):

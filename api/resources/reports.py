@@ -19,6 +19,7 @@ from api.framework.fields import MoneyField, money_at_precision
 from billing.money import validate_currency
 from billing.validation import parse_date_param
 from config.downloads import csv_download
+from payments.reports import in_currency_order
 from payments.reports.aged_receivables import BUCKETS, AgedReceivables, aged_receivables
 from payments.reports.collections import (
     CREDIT_KINDS,
@@ -105,10 +106,11 @@ def _chosen_currency(params) -> str | None:
     return validate_currency(currency) if currency else None
 
 
-def _in_currencies(reports: dict, currency: str | None, empty) -> list:
-    """The report of `currency` (an empty one if nothing is in it), or of every currency."""
+def _in_currencies(view, reports: dict, currency: str | None, empty) -> list:
+    """The report of `currency` (an empty one if nothing is in it), or of every currency,
+    the entity's default first."""
     if currency is None:
-        return [reports[code] for code in sorted(reports)]
+        return in_currency_order(reports, view.entity.default_currency)
     return [reports.get(currency) or empty(currency)]
 
 
@@ -138,7 +140,9 @@ class AgedReceivablesView(SettleAPIView):
     def get(self, request):
         as_of, currency, reports = _aged_request(self, request)
         currency = currency or validate_currency(self.entity.default_currency)
-        [report] = _in_currencies(reports, currency, lambda code: AgedReceivables(as_of, code))
+        [report] = _in_currencies(
+            self, reports, currency, lambda code: AgedReceivables(as_of, code)
+        )
         return Response(aged_receivables_body(report, sorted(reports)))
 
 
@@ -150,14 +154,14 @@ class AgedReceivablesExportView(CsvExportView):
         summary="Export aged receivables as CSV",
         description="The aged receivables as of `as_of` (default today) as CSV: a row per "
         "customer (`currency`, `customer_id`, `customer_name`, the buckets, `total`), then a "
-        "`Total` row for each currency; every currency with something due unless `currency` "
-        "names one.",
+        "`Total` row for each currency; every currency with something due (the entity's "
+        "default first) unless `currency` names one.",
         parameters=[ENTITY_HEADER, AS_OF, _currency_parameter("every currency")],
         responses=CSV_RESPONSES,
     )
     def get(self, request):
         as_of, currency, reports = _aged_request(self, request)
-        chosen = _in_currencies(reports, currency, lambda code: AgedReceivables(as_of, code))
+        chosen = _in_currencies(self, reports, currency, lambda code: AgedReceivables(as_of, code))
         return csv_download(aged_receivables_csv_lines(chosen), f"aged-receivables-{as_of}")
 
 
@@ -285,7 +289,7 @@ class CollectionsView(SettleAPIView):
         start, end, group_by, currency, reports = _collections_request(self, request)
         currency = currency or validate_currency(self.entity.default_currency)
         [report] = _in_currencies(
-            reports, currency, lambda code: empty_collections(code, start, end, group_by)
+            self, reports, currency, lambda code: empty_collections(code, start, end, group_by)
         )
         return Response(collections_body(report, sorted(reports)))
 
@@ -298,13 +302,14 @@ class CollectionsExportView(CsvExportView):
         summary="Export collections as CSV",
         description="The collections from `from` to `to` per `group_by` period as CSV: a "
         "`period` row for each period, then a `total` row, for every currency with something "
-        "collected unless `currency` names one; the columns are those of the JSON report.",
+        "collected (the entity's default first) unless `currency` names one; the columns are "
+        "those of the JSON report.",
         parameters=[ENTITY_HEADER, *COLLECTIONS_PARAMETERS, _currency_parameter("every currency")],
         responses=CSV_RESPONSES,
     )
     def get(self, request):
         start, end, group_by, currency, reports = _collections_request(self, request)
         chosen = _in_currencies(
-            reports, currency, lambda code: empty_collections(code, start, end, group_by)
+            self, reports, currency, lambda code: empty_collections(code, start, end, group_by)
         )
         return csv_download(collections_csv_lines(chosen), f"collections-{start}-{end}")

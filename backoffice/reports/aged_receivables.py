@@ -15,6 +15,7 @@ from backoffice.reports.common import (
     require,
 )
 from config.downloads import csv_download
+from payments.reports import in_currency_order
 from payments.reports.aged_receivables import BUCKET_LABELS, BUCKETS, aged_receivables
 from payments.reports.exports import aged_receivables_csv_lines
 
@@ -37,8 +38,7 @@ def _reports(form: AgedReceivablesForm) -> list:
     """The form's reports, one per currency, the entity's default currency first."""
     entity, as_of = form.cleaned_data["entity"], form.cleaned_data["as_of"]
     reports = aged_receivables(entity_id=entity.pk, as_of=as_of)
-    order = sorted(reports, key=lambda currency: (currency != entity.default_currency, currency))
-    return [reports[currency] for currency in order]
+    return in_currency_order(reports, entity.default_currency)
 
 
 def _customer_url(customer_id: str) -> str:

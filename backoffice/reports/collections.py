@@ -16,6 +16,7 @@ from backoffice.reports.common import (
 from billing.errors import ValidationError
 from config.downloads import csv_download
 from payments.models import PaymentKind, PaymentType
+from payments.reports import in_currency_order
 from payments.reports.collections import CREDIT_KINDS, METHODS, check_range, collections
 from payments.reports.exports import collections_csv_lines
 
@@ -57,8 +58,7 @@ def _reports(form: CollectionsForm) -> list:
     reports = collections(
         entity_id=entity.pk, start=data["start"], end=data["end"], group_by=data["group_by"]
     )
-    order = sorted(reports, key=lambda currency: (currency != entity.default_currency, currency))
-    return [reports[currency] for currency in order]
+    return in_currency_order(reports, entity.default_currency)
 
 
 def _section(report) -> dict:

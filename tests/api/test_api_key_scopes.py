@@ -13,7 +13,6 @@ from django.test import Client
 from api import urls as api_urls
 from api.framework.base import SettleAPIView
 from api.framework.scopes import required_scope
-from api.resources.events import event_resource
 from banking.models import BankStatementLine
 from banking.services.importing import statement_import_parsed
 from billing.api_key_scopes import ALL_SCOPES, RESOURCES, scopes_allow
@@ -33,6 +32,7 @@ from tests.factories import (
     issued_invoice,
     record_payment,
 )
+from webhooks.event_types import event_resource
 from webhooks.models import Event, WebhookEndpoint
 
 VERBS = ("get", "post", "patch", "put", "delete")
@@ -411,6 +411,10 @@ def test_a_restricted_key_subscribes_only_to_events_whose_objects_it_may_read(
         )
     assert "invoices:read" in narrow.error["message"]
     assert "customers:read" in widened.error["message"]
+    refused_left = WebhookEndpoint.objects.filter(url="http://127.0.0.1:9/in")
+    assert [endpoint.enabled_events for endpoint in refused_left] == [
+        ["payment.created", "payment.updated"]
+    ]
 
 
 def test_an_unrestricted_key_still_reaches_every_resource(api, entity, objects):

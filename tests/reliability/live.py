@@ -226,6 +226,24 @@ def process_owning_connection(candidates: list[int], local_port: int) -> int | N
     return None
 
 
+def backends_waiting_for_a_lock() -> list[int]:
+    """The pids of the backends blocked by a lock this test's connection holds, directly
+    or queued behind one that is (not by anyone else's, such as a request left over from
+    an earlier test)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh activity inside a transaction
+        cursor.execute(
+            "WITH RECURSIVE blocked(pid) AS ("
+            "  SELECT pid FROM pg_stat_activity"
+            "  WHERE datname = current_database() AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            "  UNION"
+            "  SELECT waiting.pid FROM pg_stat_activity waiting JOIN blocked"
+            "  ON blocked.pid = ANY(pg_blocking_pids(waiting.pid))"
+            ") SELECT pid FROM blocked"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def wait_until(predicate, timeout: float = 10, interval: float = 0.02, message: str = ""):
     deadline = time.monotonic() + timeout
     while True:

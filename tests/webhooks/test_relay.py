@@ -13,7 +13,12 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import issued_invoice, record_payment
-from tests.reliability.live import ROOT, current_database_url, wait_until
+from tests.reliability.live import (
+    ROOT,
+    backends_waiting_for_a_lock,
+    current_database_url,
+    wait_until,
+)
 from webhooks.models import DeliveryStatus, WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -127,19 +132,7 @@ def test_fan_out_holds_its_endpoints_from_deletion_until_its_deliveries_commit(c
         with transaction.atomic():
             assert _held_from_deletion([endpoint]) == [endpoint]
             deleting = pool.submit(delete_elsewhere)
-            wait_until(lambda: _waiting_on_a_lock(), message="the delete never waited")
+            wait_until(backends_waiting_for_a_lock, message="the delete never waited")
             assert not deleting.done()
         deleting.result(timeout=10)
     assert _held_from_deletion([endpoint]) == []  # gone: no delivery is made for it
-
-
-def _waiting_on_a_lock() -> bool:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
-        )
-        return cursor.fetchone()[0] > 0
