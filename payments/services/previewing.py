@@ -92,6 +92,8 @@ def preview_run(
             try:
                 with transaction.atomic():
                     result = present(action())
+                    for row in rehearsal.created:  # as the action left it (a refund settled)
+                        row.refresh_from_db()
                     created = [
                         (CREATED_KINDS[type(row)], present_row(CREATED_KINDS[type(row)], row))
                         for row in rehearsal.created

@@ -171,6 +171,7 @@ def test_card_charge_preview_assumes_the_gateway_accepts_and_says_it_is_next(
     assert "gateway" in result["preview_gateway_calls"][0]
     [created] = preview.body["creates"]
     assert created["type"] == "payment"
+    assert created["object"]["status"] == PaymentStatus.SUCCEEDED  # as the figures assume
     [invoice] = [c for c in preview.body["changes"] if c["object"] == "invoice"]
     assert invoice["after"]["total_paid"] - invoice["before"]["total_paid"] == 10
     assert invoice["after"]["total_reserved"] == invoice["before"]["total_reserved"]
